@@ -1,0 +1,115 @@
+"""The pipeline every front end calls: validate -> retrieve -> compose -> verify.
+
+Built from LangChain runnables, so the LLM answerer of a later issue replaces
+only the compose step and its quotes pass the same ``verify.enforce`` gate.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from assistant.compose import ExtractiveComposer
+from assistant.config import Settings, get_settings
+from assistant.embeddings import make_embeddings, token_counter
+from assistant.errors import InputError
+from assistant.models import Answer, Passage
+from assistant.retrieve import Filters, HybridRetriever, Retrieval, document_to_passage
+from assistant.store import Store
+from assistant.verify import enforce
+
+
+@dataclass
+class Request:
+    question: str
+    k: int | None = None
+    filters: Filters | None = None
+
+
+def validate_question(question: str, max_chars: int) -> str:
+    """The question, stripped; InputError when empty or longer than ``max_chars``."""
+    if not isinstance(question, str) or not question.strip():
+        raise InputError("the question is empty: ask something, e.g. citewise ask \"why did Türkiye buy the S-400?\"")
+    if len(question) > max_chars:
+        raise InputError(f"the question is {len(question)} characters long; the limit is {max_chars}")
+    return question.strip()
+
+
+class Assistant:
+    """One store, one retriever, one composer, and the chain that joins them."""
+
+    def __init__(self, settings: Settings | None = None, *, progress: bool = False,
+                 embeddings: Embeddings | None = None) -> None:
+        self.settings = settings or get_settings()
+        # an embedder may be shared between assistants (tests, workers): it is stateless
+        self.embeddings = embeddings or make_embeddings(self.settings.embeddings)
+        self.store = Store(self.settings.home, self.embeddings, self.settings.embeddings,
+                           chroma_url=self.settings.chroma_url, collection=self.settings.collection)
+        self.retrieval = Retrieval(self.store, candidates=self.settings.candidates)
+        self.composer = ExtractiveComposer(self.store)
+        self.chain: Runnable = self._build_chain()
+        self.progress = progress
+
+    # -- corpus ------------------------------------------------------------------
+    def ingest(self, inputs: list[str], *, progress: bool = False):
+        from ingest.pipeline import ingest
+
+        self.store.set_flag("seeded", "user")
+        s = self.settings
+        return ingest(inputs, self.store, count_tokens=token_counter(self.embeddings),
+                      max_tokens=s.max_chunk_tokens, progress=progress, fetch_timeout=s.fetch_timeout_s,
+                      max_bytes=s.max_fetch_bytes)
+
+    def ensure_seeded(self) -> None:
+        """First use of an empty store: ingest the bundled sample articles, once."""
+        if not self.settings.seed_demo or self.store.get_flag("seeded") or self.store.count():
+            return
+        from ingest.pipeline import sample_paths
+
+        self.ingest(sample_paths(), progress=self.progress)
+        self.store.set_flag("seeded", "demo")
+
+    # -- questions ---------------------------------------------------------------
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
+        query = validate_question(query, self.settings.max_question_chars)
+        self.ensure_seeded()
+        return self.retrieval.search(query, self._k(k), filters)
+
+    def ask(self, question: str, k: int | None = None, filters: Filters | None = None) -> Answer:
+        self.ensure_seeded()
+        return self.chain.invoke(Request(question, k, filters))
+
+    def _k(self, k: int | None) -> int:
+        k = self.settings.k if k is None else k
+        if not 1 <= k <= 100:
+            raise InputError(f"k must be between 1 and 100, not {k}")
+        return k
+
+    def _build_chain(self) -> Runnable:
+        def retrieve(req: Request) -> dict[str, Any]:
+            t0 = time.perf_counter()
+            question = validate_question(req.question, self.settings.max_question_chars)
+            retriever = HybridRetriever(retrieval=self.retrieval, k=self._k(req.k), filters=req.filters)
+            passages = [document_to_passage(d) for d in retriever.invoke(question)]
+            return {"question": question, "passages": passages, "t0": t0, "t_retrieve": time.perf_counter()}
+
+        def compose(state: dict[str, Any]) -> dict[str, Any]:
+            state["answer"] = self.composer.compose(state["question"], state["passages"])
+            return state
+
+        def verify(state: dict[str, Any]) -> Answer:
+            answer = enforce(state["answer"], self.store.get_text)
+            end = time.perf_counter()
+            answer.timings_ms = {
+                "retrieve": (state["t_retrieve"] - state["t0"]) * 1000,
+                "compose": (end - state["t_retrieve"]) * 1000,
+                "total": (end - state["t0"]) * 1000,
+            }
+            return answer
+
+        return (RunnableLambda(retrieve, name="retrieve") | RunnableLambda(compose, name="compose")
+                | RunnableLambda(verify, name="verify"))

@@ -1,0 +1,230 @@
+"""``citewise``: ask, search, ingest, articles, show, remove.
+
+Errors users can fix are one line on stderr and exit code 2 (see errors.py);
+``--json`` prints exactly one JSON object (one a line with ``--batch``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import CitewiseError, InputError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="citewise", description="Answers about news articles, with verified quotes.")
+    p.add_argument("--store", metavar="DIR", help="data dir (default: $CITEWISE_HOME or the user data dir)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    ask = sub.add_parser("ask", help="answer a question with quotes from the articles")
+    ask.add_argument("question", nargs="?")
+    ask.add_argument("-k", type=int, default=None, help="passages to retrieve (default 8)")
+    _filters(ask)
+    _batch_json(ask)
+
+    search = sub.add_parser("search", help="the passages retrieval finds, before any answer")
+    search.add_argument("query", nargs="?")
+    search.add_argument("-k", type=int, default=10)
+    _filters(search)
+    _batch_json(search)
+
+    ing = sub.add_parser("ingest", help="add files, folders, JSON lines or URLs")
+    ing.add_argument("inputs", nargs="+")
+    ing.add_argument("--quiet", action="store_true", help="no progress bar")
+    ing.add_argument("--json", action="store_true")
+
+    arts = sub.add_parser("articles", help="list the stored articles")
+    arts.add_argument("--json", action="store_true")
+
+    show = sub.add_parser("show", help="an article's clean text and metadata")
+    show.add_argument("article_id")
+    show.add_argument("--json", action="store_true")
+
+    rm = sub.add_parser("remove", help="delete an article from the store")
+    rm.add_argument("article_id")
+    return p
+
+
+def _filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--source", action="append", help="only this outlet (repeatable)")
+    p.add_argument("--after", help="published on or after (ISO date)")
+    p.add_argument("--before", help="published before (ISO date)")
+
+
+def _batch_json(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--batch", metavar="FILE", help="one question a line (or JSON lines with 'question'); "
+                   "prints one JSON object a line")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.store:
+        os.environ["CITEWISE_HOME"] = str(Path(args.store).expanduser().resolve())
+    try:
+        return _run(args)
+    except CitewiseError as exc:
+        print(f"citewise: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _assistant(progress: bool = True):
+    from assistant.chain import Assistant
+    from assistant.config import get_settings
+
+    get_settings.cache_clear()
+    return Assistant(get_settings(), progress=progress and sys.stderr.isatty())
+
+
+def _run(args: argparse.Namespace) -> int:
+    cmd = args.command
+    if cmd in ("ask", "search"):
+        return _questions(args)
+    if cmd == "ingest":
+        return _ingest(args)
+    a = _assistant()
+    if cmd == "articles":
+        rows = a.store.list_articles()
+        if args.json:
+            _print_json({"articles": [{k: r[k] for k in ("article_id", "source", "published", "title", "author",
+                                                          "url", "n_chunks")} for r in rows]})
+        else:
+            for r in rows:
+                print(f"{r['article_id']}  {r['source'] or '-':<16.16} {(r['published'] or '-')[:10]:<10}  "
+                      f"{r['n_chunks']:>4} chunks  {r['title'] or '(untitled)'}")
+            print(f"{len(rows)} articles")
+        return 0
+    if cmd == "show":
+        art = a.store.get_article(args.article_id).to_dict()
+        art["n_chunks"] = a.store.get_meta(args.article_id)["n_chunks"]
+        if args.json:
+            _print_json(art)
+        else:
+            for k in ("article_id", "title", "source", "author", "published", "url", "origin"):
+                print(f"{k}: {art[k] or ''}")
+            print()
+            print(art["text"])
+        return 0
+    if cmd == "remove":
+        a.store.remove(args.article_id)
+        print(f"removed {args.article_id}")
+        return 0
+    raise AssertionError(cmd)
+
+
+def _filters_of(args: argparse.Namespace):
+    from assistant.retrieve import Filters
+
+    if not (args.source or args.after or args.before):
+        return None
+    return Filters(source=args.source, published_after=args.after, published_before=args.before)
+
+
+def _questions(args: argparse.Namespace) -> int:
+    text = args.question if args.command == "ask" else args.query
+    if args.batch is None and text is None:
+        raise InputError(f"{args.command} needs a question, or --batch FILE")
+    a = _assistant()
+    filters = _filters_of(args)
+    if args.batch:
+        for q in _batch_questions(args.batch):
+            try:
+                obj = _one(a, args, q, filters)
+            except CitewiseError as exc:
+                obj = {"question": q, "error": str(exc)}
+            _print_json(obj, compact=True)
+        return 0
+    obj = _one(a, args, text, filters)
+    if args.json:
+        _print_json(obj)
+    elif args.command == "ask":
+        _print_answer(obj)
+    else:
+        _print_search(obj)
+    return 0
+
+
+def _one(a, args: argparse.Namespace, q: str, filters) -> dict[str, Any]:
+    if args.command == "ask":
+        return a.ask(q, k=args.k, filters=filters).to_dict()
+    results = a.search(q, k=args.k, filters=filters)
+    keys = ("article_id", "title", "source", "published", "text", "start", "end", "score")
+    return {"query": q, "results": [{"rank": i, **{k: getattr(p, k) for k in keys}}
+                                    for i, p in enumerate(results, 1)]}
+
+
+def _batch_questions(path: str) -> Iterator[str]:
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read batch file {path}: {exc}") from exc
+    for i, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("{"):
+            try:
+                q = json.loads(line).get("question")
+            except (json.JSONDecodeError, AttributeError) as exc:
+                raise InputError(f"{path}:{i}: invalid JSON line: {exc}") from exc
+            if not isinstance(q, str):
+                raise InputError(f"{path}:{i}: the JSON line has no 'question' string")
+            yield q
+        else:
+            yield line
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    a = _assistant(progress=not args.quiet)
+    report = a.ingest(args.inputs, progress=not args.quiet and sys.stderr.isatty())
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(report.summary())
+    ok = report.added or report.updated or report.unchanged
+    if not ok:
+        reason = "; ".join(f"{o}: {r}" for o, r in report.skipped) or "no articles found"
+        print(f"citewise: error: nothing ingested ({reason})", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _print_json(obj: Any, compact: bool = False) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=None if compact else 2))
+
+
+def _date(published: str | None) -> str:
+    return (published or "")[:10]
+
+
+def _print_answer(obj: dict[str, Any]) -> None:
+    print(obj["answer"])
+    if not obj["citations"]:
+        return
+    print("\nSources:")
+    for c in obj["citations"]:
+        meta = " | ".join(x for x in (c["source"], c["title"], c["author"] and f"by {c['author']}",
+                                      _date(c["published"]), c["url"]) if x)
+        print(f"[{c['n']}] {meta}")
+        print(f"    “{c['quote']}”  (article {c['article_id']}, chars {c['start']}-{c['end']})")
+        for o in c["also_in"]:
+            print(f"    also in: {o['source'] or ''} {_date(o['published'])} (article {o['article_id']}, "
+                  f"chars {o['start']}-{o['end']}): “{o['quote']}”")
+
+
+def _print_search(obj: dict[str, Any]) -> None:
+    for r in obj["results"]:
+        print(f"{r['rank']:>2}. {r['score']:.4f}  {r['source'] or '-'} {_date(r['published'])}  {r['title'] or ''}")
+        print(f"    {r['text'][:300]}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""Settings from the environment (prefix ``CITEWISE_``), loaded once by ``get_settings()``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_home() -> Path:
+    return Path(user_data_dir("citewise", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Every knob of citewise. Secrets (API keys) have no defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="CITEWISE_", extra="ignore")
+
+    home: Path = Field(default_factory=_default_home, description="data dir: store, indexes")
+    chroma_url: str | None = Field(None, description="a Chroma server, e.g. http://127.0.0.1:8001")
+    collection: str = "citewise"
+    embeddings: str = Field("minilm", description="minilm | openai:<model>")
+    seed_demo: bool = Field(True, description="ingest the bundled sample articles on first use")
+
+    # retrieval
+    k: int = Field(8, ge=1, le=100, description="passages retrieved per question")
+    candidates: int = Field(40, ge=1, le=500, description="per-ranker candidates before fusion")
+
+    # limits
+    max_question_chars: int = 2000
+    max_chunk_tokens: int = Field(200, ge=32, le=256)
+    fetch_timeout_s: float = 20.0
+    max_fetch_bytes: int = 10_000_000
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests call ``get_settings.cache_clear()`` after changing env."""
+    return Settings()

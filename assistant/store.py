@@ -1,0 +1,284 @@
+"""The store: article texts and a lexical index in SQLite (FTS5), vectors in Chroma.
+
+The only module that imports chromadb. Chroma is embedded (PersistentClient in
+the data dir) or a server (``CITEWISE_CHROMA_URL``), reached through
+langchain-chroma. SQLite holds what quotes are checked against: the clean
+article text, the chunk offsets, and an FTS5 index of analysed terms.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.errors import ConfigError, NotFoundError, StoreUnavailableError
+from assistant.models import Article, Chunk
+from assistant.textnorm import terms
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS articles(
+  article_id TEXT PRIMARY KEY, title TEXT, source TEXT, author TEXT, published TEXT,
+  published_ts REAL, url TEXT, origin TEXT, content_hash TEXT, text TEXT NOT NULL,
+  n_chunks INTEGER NOT NULL, ingested_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks(
+  rowid INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, article_id TEXT NOT NULL,
+  idx INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, body, tokenize='unicode61');
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
+"""
+META_FIELDS = ("article_id", "title", "source", "author", "published", "url", "origin", "content_hash")
+
+
+def published_ts(published: str | None) -> float | None:
+    """Seconds since the epoch for an ISO 8601 date (naive = UTC), or None."""
+    if not published:
+        return None
+    try:
+        dt = datetime.fromisoformat(published.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.timestamp()
+
+
+def _chroma_client(home: Path, chroma_url: str | None):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if chroma_url:
+            u = urlparse(chroma_url)
+            return chromadb.HttpClient(
+                host=u.hostname or "127.0.0.1", port=u.port or 8000, ssl=u.scheme == "https", settings=settings
+            )
+        return chromadb.PersistentClient(path=str(home / "chroma"), settings=settings)
+    except Exception as exc:  # chromadb raises several types for an unreachable server
+        where = chroma_url or str(home / "chroma")
+        raise StoreUnavailableError(f"cannot open the vector store at {where}: {exc}") from exc
+
+
+class Store:
+    """Articles, chunks, lexical index and vectors, kept in step by ``upsert`` and ``remove``."""
+
+    def __init__(self, home: Path, embeddings: Embeddings, embeddings_name: str,
+                 chroma_url: str | None = None, collection: str = "citewise") -> None:
+        from langchain_chroma import Chroma
+
+        self.home = Path(home)
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.home / "citewise.sqlite3", check_same_thread=False)
+            self.db.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreUnavailableError(f"cannot open the data dir {self.home}: {exc}") from exc
+        self.lock = threading.RLock()
+        self._check_embeddings(embeddings_name)
+        self.embeddings = embeddings
+        client = _chroma_client(self.home, chroma_url)
+        try:
+            self.vectors = Chroma(
+                collection_name=collection, embedding_function=embeddings, client=client,
+                collection_metadata={"hnsw:space": "cosine"},
+            )
+        except Exception as exc:
+            raise StoreUnavailableError(f"cannot open collection {collection!r}: {exc}") from exc
+        self._meta_cache: dict[str, dict[str, Any]] | None = None
+
+    def _check_embeddings(self, name: str) -> None:
+        row = self.db.execute("SELECT value FROM meta WHERE key='embeddings'").fetchone()
+        if row is None:
+            with self.db:
+                self.db.execute("INSERT INTO meta VALUES('embeddings', ?)", (name,))
+        elif row[0] != name:
+            raise ConfigError(
+                f"the store at {self.home} was built with embeddings {row[0]!r}, not {name!r}: "
+                f"set CITEWISE_EMBEDDINGS={row[0]} or use another --store"
+            )
+
+    # -- flags -------------------------------------------------------------------
+    def get_flag(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_flag(self, key: str, value: str) -> None:
+        with self.lock, self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES(?, ?)", (key, value))
+
+    # -- writes ------------------------------------------------------------------
+    def content_hash(self, article_id: str) -> str | None:
+        row = self.db.execute("SELECT content_hash FROM articles WHERE article_id=?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def upsert(self, items: Sequence[tuple[Article, list[Chunk]]]) -> None:
+        """Replace these articles and their chunks; embeds the chunks through the vector store."""
+        items = [(a, cs) for a, cs in items]
+        if not items:
+            return
+        with self.lock:
+            for article, _ in items:
+                self._delete_vectors(article.article_id)
+            texts, metas, ids = [], [], []
+            for article, chunks in items:
+                ts = published_ts(article.published)
+                for c in chunks:
+                    meta: dict[str, Any] = {"article_id": c.article_id, "start": c.start, "end": c.end,
+                                            "source": article.source or ""}
+                    if ts is not None:
+                        meta["published_ts"] = ts
+                    texts.append(c.text)
+                    metas.append(meta)
+                    ids.append(c.chunk_id)
+            if texts:
+                self._guard(lambda: self.vectors.add_texts(texts, metadatas=metas, ids=ids))
+            now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            with self.db:
+                for article, chunks in items:
+                    self._delete_rows(article.article_id)
+                    self.db.execute(
+                        "INSERT INTO articles VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (article.article_id, article.title, article.source, article.author, article.published,
+                         published_ts(article.published), article.url, article.origin, article.content_hash,
+                         article.text, len(chunks), now),
+                    )
+                    title_terms = " ".join(terms(article.title or ""))
+                    for c in chunks:
+                        cur = self.db.execute(
+                            'INSERT INTO chunks(chunk_id, article_id, idx, start, "end") VALUES(?,?,?,?,?)',
+                            (c.chunk_id, c.article_id, c.index, c.start, c.end),
+                        )
+                        self.db.execute(
+                            "INSERT INTO chunks_fts(rowid, title, body) VALUES(?,?,?)",
+                            (cur.lastrowid, title_terms, " ".join(terms(c.text))),
+                        )
+            self._meta_cache = None
+
+    def remove(self, article_id: str) -> None:
+        """Delete an article, its chunks and vectors. NotFoundError if absent."""
+        self.get_meta(article_id)
+        with self.lock:
+            self._delete_vectors(article_id)
+            with self.db:
+                self._delete_rows(article_id)
+            self._meta_cache = None
+
+    def _delete_rows(self, article_id: str) -> None:
+        self.db.execute(
+            "DELETE FROM chunks_fts WHERE rowid IN (SELECT rowid FROM chunks WHERE article_id=?)", (article_id,)
+        )
+        self.db.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
+        self.db.execute("DELETE FROM articles WHERE article_id=?", (article_id,))
+
+    def _delete_vectors(self, article_id: str) -> None:
+        self._guard(lambda: self.vectors.delete(where={"article_id": article_id}))
+
+    def _guard(self, fn):
+        try:
+            return fn()
+        except Exception as exc:
+            if "connect" in str(exc).lower() or type(exc).__name__ in {"ConnectError", "ConnectionError"}:
+                raise StoreUnavailableError(f"the vector store is unreachable: {exc}") from exc
+            raise
+
+    # -- reads -------------------------------------------------------------------
+    def _metas(self) -> dict[str, dict[str, Any]]:
+        if self._meta_cache is None:
+            cols = ", ".join(META_FIELDS)
+            rows = self.db.execute(f"SELECT {cols}, n_chunks, published_ts FROM articles").fetchall()
+            self._meta_cache = {
+                r[0]: dict(zip((*META_FIELDS, "n_chunks", "published_ts"), r, strict=True)) for r in rows
+            }
+        return self._meta_cache
+
+    def get_meta(self, article_id: str) -> dict[str, Any]:
+        meta = self._metas().get(article_id)
+        if meta is None:
+            raise NotFoundError(f"no article with id {article_id!r} (see: citewise articles)")
+        return meta
+
+    def get_article(self, article_id: str) -> Article:
+        meta = self.get_meta(article_id)
+        return Article(text=self.get_text(article_id), **{k: meta[k] for k in META_FIELDS})
+
+    def get_text(self, article_id: str) -> str:
+        row = self.db.execute("SELECT text FROM articles WHERE article_id=?", (article_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no article with id {article_id!r} (see: citewise articles)")
+        return row[0]
+
+    def list_articles(self) -> list[dict[str, Any]]:
+        return sorted(self._metas().values(), key=lambda m: (m["published"] or "", m["article_id"]), reverse=True)
+
+    def count(self) -> int:
+        return len(self._metas())
+
+    def sources(self) -> list[str]:
+        return sorted({m["source"] for m in self._metas().values() if m["source"]})
+
+    def chunk_spans(self, rowids: Iterable[int]) -> dict[int, tuple[str, int, int]]:
+        ids = list(rowids)
+        if not ids:
+            return {}
+        q = f'SELECT rowid, article_id, start, "end" FROM chunks WHERE rowid IN ({",".join("?" * len(ids))})'
+        return {r[0]: (r[1], r[2], r[3]) for r in self.db.execute(q, ids)}
+
+    def lexical(self, match: str, k: int, sources: Sequence[str] | None = None,
+                after: float | None = None, before: float | None = None) -> list[tuple[str, int, int, float]]:
+        """BM25 over analysed terms: (article_id, start, end, score), best first."""
+        where, args = ["chunks_fts MATCH ?"], [match]
+        if sources:
+            where.append(f"a.source IN ({','.join('?' * len(sources))})")
+            args += list(sources)
+        if after is not None:
+            where.append("a.published_ts >= ?")
+            args.append(after)
+        if before is not None:
+            where.append("a.published_ts < ?")
+            args.append(before)
+        q = (
+            'SELECT c.article_id, c.start, c."end", bm25(chunks_fts, 0.6, 1.0) AS s FROM chunks_fts '
+            "JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN articles a ON a.article_id = c.article_id "
+            f"WHERE {' AND '.join(where)} ORDER BY s LIMIT ?"
+        )
+        with self.lock:
+            rows = self.db.execute(q, [*args, k]).fetchall()
+        return [(a, s, e, -score) for a, s, e, score in rows]
+
+    def doc_freq(self, terms_: Iterable[str]) -> tuple[int, dict[str, int]]:
+        """(number of chunks, chunks containing each analysed term), for IDF weights."""
+        ts = sorted(set(terms_))
+        n = sum(m["n_chunks"] for m in self._metas().values())
+        if not ts:
+            return n, {}
+        q = f"SELECT term, doc FROM chunks_vocab WHERE term IN ({','.join('?' * len(ts))})"
+        with self.lock:
+            found = dict(self.db.execute(q, ts).fetchall())
+        return n, {t: found.get(t, 0) for t in ts}
+
+    def dense(self, vector: list[float], k: int, where: dict[str, Any] | None = None
+              ) -> list[tuple[str, int, int, float]]:
+        """Nearest chunks by cosine: (article_id, start, end, similarity), best first."""
+        n = self.count()
+        if n == 0:
+            return []
+        docs = self._guard(
+            lambda: self.vectors.similarity_search_by_vector_with_relevance_scores(vector, k=k, filter=where)
+        )
+        return [(d.metadata["article_id"], int(d.metadata["start"]), int(d.metadata["end"]), 1.0 - dist)
+                for d, dist in docs]
+
+    def stats(self) -> dict[str, Any]:
+        n_chunks = self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        size = sum(p.stat().st_size for p in self.home.rglob("*") if p.is_file())
+        return {"articles": self.count(), "chunks": n_chunks, "bytes": size, "at": time.time()}

@@ -1,0 +1,128 @@
+"""Text folding and term analysis shared by the lexical index and answer composition.
+
+Matching is done on analysed terms, never on shown text: quotes are always the
+article's own characters. Analysis folds case and accents (Erdoğan = Erdogan),
+joins codes (S-400 = S400 = s 400 stays distinct from "400"), maps spelling
+variants (Türkiye = Turkey, defence = defense) and stems (purchased = purchase).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+_stemmer = Stemmer.Stemmer("english")
+
+# letters without a decomposition that NFKD would fold
+_SPECIAL = str.maketrans({"ı": "i", "ß": "ss", "ø": "o", "ł": "l", "đ": "d", "æ": "ae", "œ": "oe", "þ": "th"})
+_CODE = re.compile(r"\b([a-z]{1,5})[\-‐‑–]?(\d{1,4})s?\b")
+_WORD = re.compile(r"[a-z0-9]+")
+
+# One spelling per concept so either spelling finds both. Keys are folded words.
+VARIANTS: dict[str, str] = {
+    "turkiye": "turkey", "turkish": "turkey", "turks": "turkey",
+    "defence": "defense", "offence": "offense", "licence": "license", "programme": "program",
+    "centre": "center", "metre": "meter", "theatre": "theater", "colour": "color",
+    "favour": "favor", "honour": "honor", "labour": "labor", "armour": "armor",
+    "behaviour": "behavior", "neighbour": "neighbor", "organisation": "organization",
+    "emphasise": "emphasize", "recognise": "recognize", "realise": "realize",
+    "criticise": "criticize", "authorise": "authorize", "jewellery": "jewelry",
+    "catalogue": "catalog", "analyse": "analyze", "travelled": "traveled",
+    "us": "usa", "america": "usa", "american": "usa", "americans": "usa",
+    "uk": "britain", "british": "britain", "russian": "russia", "russians": "russia",
+    "french": "france", "italian": "italy", "greek": "greece", "iranian": "iran",
+    "israeli": "israel", "syrian": "syria", "european": "europe", "chinese": "china",
+    "ukrainian": "ukraine", "ankara": "turkey",
+}
+
+# Query-side expansions (folded, unstemmed): words a question uses for what articles say otherwise.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "buy": ("purchase", "acquisition", "acquire", "procure", "bought"),
+    "bought": ("purchase", "acquisition", "acquire", "buy"),
+    "purchase": ("buy", "acquisition", "acquire", "procure"),
+    "sell": ("sale", "sold"),
+    "sale": ("sell", "sold"),
+    "price": ("cost", "worth"),
+    "cost": ("price", "worth"),
+    "say": ("said", "state", "tell"),
+    "want": ("seek", "sought", "push", "ask", "urge", "demand"),
+    "demand": ("ask", "urge", "call", "want", "push"),
+    "ask": ("urge", "request", "demand"),
+    "why": ("reason", "because"),
+    "worry": ("concern", "fear", "warn"),
+    "fear": ("concern", "warn", "worry"),
+    "missile": ("missiles",),
+    "jet": ("fighter", "warplane", "aircraft"),
+    "fighter": ("jet", "warplane"),
+    "plane": ("aircraft", "warplane", "jet"),
+    "deliver": ("delivery", "delivered"),
+    "ban": ("embargo", "prohibit"),
+    "embargo": ("ban",),
+    "writer": ("author",),
+    "wrote": ("author",),
+}
+
+STOPWORDS = frozenset(
+    """a an the and or but if of to in on at by for with from as into about over after before
+    between through during without within than then so such is are was were be been being am do does
+    did doing have has had having i me my we our you your he him his she her it its they them their
+    this that these those there here what which who whom whose when where why how whether not no nor
+    can could should would will shall may might must also just only very more most much many some any
+    all each other both few own same too up down out off again further once s t d ll re ve m o y
+    one
+    according article articles report reported reports said says say tell told news""".split()
+)
+
+# question words that carry meaning for answer type, kept out of content terms
+QUESTION_WORDS = frozenset({"what", "which", "who", "whom", "whose", "when", "where", "why", "how"})
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free, compatibility-normalised text (for matching only)."""
+    text = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.casefold().translate(_SPECIAL)
+
+
+@lru_cache(maxsize=200_000)
+def _term(word: str) -> str:
+    return _stemmer.stemWord(VARIANTS.get(word, word))
+
+
+def words(text: str) -> list[str]:
+    """Folded words with codes joined (``S-400`` -> ``s400``), unstemmed."""
+    return _WORD.findall(_CODE.sub(r"\1\2", fold(text)))
+
+
+def terms(text: str) -> list[str]:
+    """Analysed terms: folded, codes joined, variants mapped, stemmed. Stopwords kept."""
+    return [_term(w) for w in words(text)]
+
+
+def content_terms(text: str) -> list[str]:
+    """Analysed terms without stopwords, in order, duplicates removed."""
+    seen: dict[str, None] = {}
+    for w in words(text):
+        if w not in STOPWORDS:
+            seen.setdefault(_term(w), None)
+    return list(seen)
+
+
+def expansions(text: str) -> dict[str, set[str]]:
+    """Each content term of a question with the terms that may stand for it in an article."""
+    out: dict[str, set[str]] = {}
+    for w in words(text):
+        if w in STOPWORDS and w not in SYNONYMS:
+            continue
+        if w in QUESTION_WORDS and w not in SYNONYMS:
+            continue
+        t = _term(w)
+        alts = out.setdefault(t, {t})
+        alts.update(_term(s) for s in SYNONYMS.get(w, ()))
+        alts.update(_term(s) for s in SYNONYMS.get(t, ()))
+    # "why" is a question word, not a content term: its synonyms serve as cues elsewhere
+    out.pop(_term("why"), None)
+    return out

@@ -1,0 +1,56 @@
+"""Fixtures: a real store built from the bundled sample articles, with the real model."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.chain import Assistant
+from assistant.config import Settings
+from assistant.embeddings import MiniLMEmbeddings
+from assistant.models import Answer
+
+SAMPLES = Path(__file__).resolve().parents[1] / "ingest" / "samples"
+
+
+@pytest.fixture(scope="session")
+def embeddings() -> MiniLMEmbeddings:
+    return MiniLMEmbeddings()
+
+
+def make_assistant(home: Path, embeddings, **overrides) -> Assistant:
+    settings = Settings(home=home, **overrides)
+    return Assistant(settings, embeddings=embeddings)
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory, embeddings) -> Assistant:
+    """A store seeded with the two sample articles, shared by read-only tests."""
+    a = make_assistant(tmp_path_factory.mktemp("demo-home"), embeddings)
+    a.ensure_seeded()
+    return a
+
+
+@pytest.fixture
+def fresh(tmp_path, embeddings) -> Assistant:
+    """An empty store of the test's own, not seeded."""
+    return make_assistant(tmp_path / "home", embeddings, seed_demo=False)
+
+
+def assert_contract(answer: Answer | dict, get_text) -> None:
+    """The answer contract: quotes verbatim at their offsets, markers and citations one to one."""
+    d = answer.to_dict() if isinstance(answer, Answer) else answer
+    assert d["status"] in ("answered", "no_answer")
+    markers = {int(m) for m in re.findall(r"\[(\d+)\]", d["answer"])}
+    assert markers == {c["n"] for c in d["citations"]}
+    assert [c["n"] for c in d["citations"]] == list(range(1, len(d["citations"]) + 1))
+    for c in d["citations"]:
+        assert get_text(c["article_id"])[c["start"] : c["end"]] == c["quote"]
+        for o in c["also_in"]:
+            assert get_text(o["article_id"])[o["start"] : o["end"]] == o["quote"]
+    if d["status"] == "no_answer":
+        assert d["citations"] == []
+    else:
+        assert d["citations"]
