@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `citewise ... | head`: the reader left, nothing to report
+        sys.stderr.close()
+        return 0
 
 
 def _assistant(progress: bool = True):

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from assistant.models import AlsoIn, Answer, Citation, Passage
 from assistant.sentences import sentence_spans
 from assistant.store import Store
-from assistant.textnorm import expansions, fold, terms
+from assistant.textnorm import QUESTION_WORDS, STOPWORDS, expansions, fold, terms
 
+CUE_WEIGHT = 0.35  # how much carrying the asked-for kind of answer (a reason, a date) counts
 NO_ANSWER = "The articles do not say. None of the passages found answers this question."
 
 _MONTHS = "january february march april may june july august september october november december".split()
@@ -76,6 +77,7 @@ class _Sentence:
     cover: float = 0.0
     score: float = 0.0
     matched: set[str] = field(default_factory=set)
+    near: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -102,19 +104,45 @@ class ExtractiveComposer:
         kind = question_type(question)
         texts = {p.article_id: self.store.get_text(p.article_id) for p in passages}
         sents = self._candidates(passages, texts)
-        total = sum(idf.values()) or 1.0
-        for s in sents:
-            s.matched = {g for g, alts in groups.items() if alts & s.terms}
-            s.cover = sum(idf[g] for g in s.matched) / total
-            short = 0.5 if len(s.terms) < 5 else 1.0
-            s.score = short * (s.cover + 0.25 * _cue(kind, s.text)) + 0.08 / (1 + s.rank)
-        sents.sort(key=lambda s: s.score, reverse=True)
+        self._score(sents, groups, idf, kind, texts)
         best = sents[0] if sents else None
         if (best is None or best.cover < self.config.min_cover
                 or (kind in ("when", "how_much") and _cue(kind, best.text) == 0.0)):
             return Answer(question=question, status="no_answer", answer=NO_ANSWER)
-        citations = self._select(sents, kind, texts, idf)
+        chosen = self._select(sents, kind, texts, idf)
+        # every name or code the question asks about must stand in the evidence (or its
+        # article's title): quotes about the S-400 do not answer a question about the F-35
+        covered = set().union(*(c[0].matched | c[0].near for c in chosen))
+        for c in chosen:
+            covered |= {g for g, alts in groups.items() if alts & set(terms(c[0].passage.title or ""))}
+        if not entity_terms(question, self.store.sources()) & set(groups) <= covered:
+            return Answer(question=question, status="no_answer", answer=NO_ANSWER)
+        citations = self._citations(chosen, texts)
         return Answer(question=question, status="answered", answer=_render(citations), citations=citations)
+
+    def _score(self, sents: list[_Sentence], groups: dict[str, set[str]], idf: dict[str, float], kind: str,
+               texts: dict[str, str]) -> None:
+        """Coverage and score of every candidate sentence; sorts them best first."""
+        total = sum(idf.values()) or 1.0
+        vocab = set().union(*(s.terms for s in sents)) if sents else set()
+        wanted = {g: {t for t in vocab if any(_related(t, a) for a in alts)} for g, alts in groups.items()}
+        by_article: dict[str, list[_Sentence]] = {}
+        for s in sents:
+            s.matched = {g for g, ts in wanted.items() if ts & s.terms}
+            by_article.setdefault(s.article_id, []).append(s)
+        for group in by_article.values():
+            group.sort(key=lambda x: x.start)
+            text = texts[group[0].article_id]
+            for i, s in enumerate(group):
+                # a term the neighbouring sentence of the paragraph names ("the S-400 ... It was
+                # delivered") half-counts: the sentence is about it without repeating it
+                for j in (i - 1, i + 1):
+                    if 0 <= j < len(group) and "\n" not in text[min(s.start, group[j].start):max(s.end, group[j].end)]:
+                        s.near |= group[j].matched - s.matched
+                s.cover = (sum(idf[g] for g in s.matched) + 0.5 * sum(idf[g] for g in s.near)) / total
+                short = 0.5 if len(s.terms) < 5 else 1.0
+                s.score = short * (s.cover + CUE_WEIGHT * _cue(kind, s.text)) + 0.08 / (1 + s.rank)
+        sents.sort(key=lambda s: s.score, reverse=True)
 
     # -- pieces ------------------------------------------------------------------
     def _idf(self, groups: dict[str, set[str]]) -> dict[str, float]:
@@ -137,8 +165,7 @@ class ExtractiveComposer:
                 out.append(_Sentence(p.article_id, s, e, text[s:e], set(terms(text[s:e])), rank, p))
         return out
 
-    def _select(self, sents: list[_Sentence], kind: str, texts: dict[str, str],
-                idf: dict[str, float]) -> list[Citation]:
+    def _select(self, sents: list[_Sentence], kind: str, texts: dict[str, str], idf: dict[str, float]):
         cfg = self.config
         floor = max(cfg.min_cover * 0.8, sents[0].score * cfg.relative_floor)
         chosen: list[tuple[_Sentence, int, int, list[_Sentence]]] = []
@@ -160,6 +187,9 @@ class ExtractiveComposer:
                 if (s.article_id != c[0].article_id and all(o.article_id != s.article_id for o in c[3])
                         and _same_fact(s, c[0], idf) >= cfg.near_copy):
                     c[3].append(s)
+        return chosen
+
+    def _citations(self, chosen, texts: dict[str, str]) -> list[Citation]:
         citations = []
         for n, (s, start, end, twins) in enumerate(chosen, 1):
             p = s.passage
@@ -175,8 +205,6 @@ class ExtractiveComposer:
     def _extend(self, s: _Sentence, kind: str, text: str) -> tuple[int, int]:
         """Take the next sentence of the paragraph into the quote when it carries the answer's cue
         ("...a necessity. Officials point to ... a key reason")."""
-        if kind != "why" or _CAUSE.search(s.text[: len(s.text)]) is None:
-            pass
         para_end = text.find("\n", s.end)
         para_end = len(text) if para_end < 0 else para_end
         nxt = sentence_spans(text, s.end, para_end)
@@ -184,6 +212,41 @@ class ExtractiveComposer:
             if nxt[0][1] - s.start <= self.config.max_quote_chars:
                 return s.start, nxt[0][1]
         return s.start, s.end
+
+
+def _related(term: str, alt: str) -> bool:
+    """Same term, or one derivation of the other (acquire / acquisition, activate / activation)."""
+    if term == alt:
+        return True
+    n = min(len(term), len(alt))
+    if n < 5 or term[:4] != alt[:4]:
+        return False
+    common = 0
+    for x, y in zip(term, alt, strict=False):
+        if x != y:
+            break
+        common += 1
+    return common >= max(5, n - 1)
+
+
+_NAME = re.compile(r"[A-ZÀ-Þ][\w’'\-]*|\b[\w\-]*\d[\w\-]*")
+
+
+def entity_terms(question: str, sources: list[str]) -> set[str]:
+    """Analysed terms of the names and codes a question asks about (not outlets or years)."""
+    folded_sources = {t for src in sources for t in terms(src)}
+    out = set()
+    for m in _NAME.finditer(question):
+        word = m.group(0)
+        if _YEAR.fullmatch(word):
+            continue
+        for t in terms(word):
+            if t not in STOPWORDS and t not in folded_sources and t not in QUESTION_WORDS:
+                out.add(t)
+    return out
+
+
+_YEAR = re.compile(r"(19|20)\d\d")
 
 
 def _same_fact(a: _Sentence, b: _Sentence, idf: dict[str, float]) -> float:
