@@ -27,6 +27,8 @@ _DATE = re.compile(
     r"\b(\d{4}|(?:" + "|".join(m[:3] for m in _MONTHS) + r")[a-z]*\.?\s+\d{1,2}|\d{1,2}\s+(?:"
     + "|".join(m[:3] for m in _MONTHS) + r")[a-z]*|(?:last|next|this|earlier this|later this)\s+"
     r"(?:year|month|week)|yesterday|today|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b", re.I)
+_MONTH_NAME = re.compile(  # case-sensitive: "May" is a month, "may" is not
+    r"\b(?:" + "|".join(m.capitalize() for m in _MONTHS) + r"|Sept?\.|Jan\.|Feb\.|Aug\.|Oct\.|Nov\.|Dec\.)(?!\w)")
 _NUMBER = re.compile(r"(\$|€|£|¥|\b\d[\d,.]*\s*(?:%|percent|million|billion|trillion|bn|m\b)|\b\d[\d,.]+\b)", re.I)
 _CAUSE = re.compile(
     r"\b(because|reason|reasons|due to|owing to|since|necessity|necessary|needs?|forced|in order to|so that|"
@@ -57,7 +59,7 @@ def _cue(kind: str, sentence: str) -> float:
     if kind == "why":
         return 1.0 if _CAUSE.search(sentence) else 0.0
     if kind == "when":
-        return 1.0 if _DATE.search(sentence) else 0.0
+        return 1.0 if (_DATE.search(sentence) or _MONTH_NAME.search(sentence)) else 0.0
     if kind == "how_much":
         return 1.0 if _NUMBER.search(sentence) else 0.0
     if kind == "who":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -42,18 +42,20 @@ def fts_query(question: str) -> str | None:
 
 
 def mentioned_sources(question: str, sources: list[str]) -> list[str]:
-    """Outlets of the store that the question names ("as reported by The Age")."""
-    folded_q = f" {fold(question)} "
+    """Outlets of the store that the question names ("as reported by The Age").
+
+    Names match with their capitals ("the age of" is not The Age), except
+    domain-like names (caliber.az), which people type in any case.
+    """
+    folded_q = fold(question)
     found = []
     for src in sources:
-        names = {src, re.sub(r"^the\s+", "", src, flags=re.I), re.sub(r"\.(com|az|org|net|co\.uk)$", "", src, flags=re.I)}
-        for name in names:
+        bare = re.sub(r"^the\s+", "", src, flags=re.I)
+        for name in {src, bare, re.sub(r"\.(com|az|org|net|co\.uk)$", "", src, flags=re.I)}:
             if len(name) < 3:
                 continue
-            # one plain word ("Fortune", "Wired") must keep its capital to count as the outlet
-            plain = " " not in name and "." not in name
-            hay, needle = (f" {question} ", name) if plain else (folded_q, fold(name))
-            if re.search(rf"(?<![\w]){re.escape(needle)}(?![\w])", hay):
+            hay, needle = (folded_q, fold(name)) if "." in name else (question, name)
+            if re.search(rf"(?<![\w.]){re.escape(needle)}(?![\w])", hay):
                 found.append(src)
                 break
     return found
@@ -64,8 +66,8 @@ def mentioned_years(question: str) -> list[int]:
 
 
 def _year_bounds(year: int) -> tuple[float, float]:
-    a = datetime(year, 1, 1, tzinfo=timezone.utc).timestamp()
-    return a, datetime(year + 1, 1, 1, tzinfo=timezone.utc).timestamp()
+    a = datetime(year, 1, 1, tzinfo=UTC).timestamp()
+    return a, datetime(year + 1, 1, 1, tzinfo=UTC).timestamp()
 
 
 class Retrieval:

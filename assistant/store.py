@@ -12,7 +12,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -48,7 +48,7 @@ def published_ts(published: str | None) -> float | None:
     except ValueError:
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt.timestamp()
 
 
@@ -142,7 +142,7 @@ class Store:
                     ids.append(c.chunk_id)
             if texts:
                 self._guard(lambda: self.vectors.add_texts(texts, metadatas=metas, ids=ids))
-            now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            now = datetime.now(UTC).isoformat(timespec="seconds")
             with self.db:
                 for article, chunks in items:
                     self._delete_rows(article.article_id)

@@ -72,7 +72,8 @@ STOPWORDS = frozenset(
     this that these those there here what which who whom whose when where why how whether not no nor
     can could should would will shall may might must also just only very more most much many some any
     all each other both few own same too up down out off again further once s t d ll re ve m o y
-    one
+    one get gets got getting make makes made go goes went take takes took come came give gave use used
+    know think see look like well even still way thing things lot
     according article articles report reported reports said says say tell told news""".split()
 )
 

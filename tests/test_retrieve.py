@@ -1,0 +1,60 @@
+"""Hybrid retrieval: exact codes, spelling variants, outlet and date hints, filters."""
+
+import pytest
+
+from assistant.retrieve import Filters, fts_query, mentioned_sources, mentioned_years
+
+
+def test_search_results_are_exact_slices_of_their_articles(demo):
+    results = demo.search("SAMP/T", k=10)
+    assert results
+    for p in results:
+        assert demo.store.get_text(p.article_id)[p.start : p.end] == p.text
+    assert [p.score for p in results] == sorted((p.score for p in results), reverse=True)
+
+
+@pytest.mark.parametrize("query", ["Erdoğan S-400", "Erdogan S400", "erdogan s 400 defense turkey"])
+def test_spelling_variants_retrieve_the_same_passage(demo, query):
+    top = demo.search(query, k=3)
+    assert any("S-400" in p.text for p in top)
+
+
+def test_hard_source_filter_keeps_only_that_outlet(demo):
+    results = demo.search("missile systems", k=10, filters=Filters(source=["Bloomberg"]))
+    assert results and {p.source for p in results} == {"Bloomberg"}
+
+
+def test_date_window_filter(demo):
+    results = demo.search("Macron", k=10, filters=Filters(published_after="2025-01-01"))
+    assert results and all(p.published >= "2025" for p in results)
+
+
+def test_question_naming_an_outlet_ranks_it_first(demo):
+    top = demo.search("As reported by Bloomberg, what did Erdogan ask Macron?", k=1)
+    assert top[0].source == "Bloomberg"
+
+
+def test_question_naming_a_year_ranks_that_year_first(demo):
+    top = demo.search("What happened with Macron in 2020?", k=1)
+    assert top[0].published.startswith("2020")
+
+
+@pytest.mark.parametrize(
+    ("question", "sources", "expected"),
+    [
+        ("as reported by TechCrunch", ["TechCrunch", "The Age"], ["TechCrunch"]),
+        ("according to 'The Age'", ["TechCrunch", "The Age"], ["The Age"]),
+        ("what is the age of the S-400?", ["The Age"], []),
+        ("a fortune was spent", ["Fortune"], []),
+        ("says Fortune", ["Fortune"], ["Fortune"]),
+        ("reported by caliber.az", ["Caliber.az"], ["Caliber.az"]),
+    ],
+)
+def test_mentioned_sources(question, sources, expected):
+    assert mentioned_sources(question, sources) == expected
+
+
+def test_mentioned_years_and_fts_query():
+    assert mentioned_years("in 2020 and 1999, not 123") == [1999, 2020]
+    assert fts_query("?!") is None
+    assert '"s400"' in fts_query("the S-400?")
