@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from assistant.models import AlsoIn, Answer, Citation, Passage
 from assistant.sentences import sentence_spans
 from assistant.store import Store
-from assistant.textnorm import QUESTION_WORDS, STOPWORDS, expansions, fold, terms
+from assistant.textnorm import QUESTION_WORDS, STOPWORDS, content_terms, expansions, fold, terms
 
 CUE_WEIGHT = 0.35  # how much carrying the asked-for kind of answer (a reason, a date) counts
+CUE_REQUIRED = ("why", "when", "how_much")
 NO_ANSWER = "The articles do not say. None of the passages found answers this question."
 
 _MONTHS = "january february march april may june july august september october november december".split()
@@ -80,13 +81,15 @@ class _Sentence:
     score: float = 0.0
     matched: set[str] = field(default_factory=set)
     near: set[str] = field(default_factory=set)
+    content: set[str] = field(default_factory=set)  # terms without stopwords, for near-copy tests
 
 
 @dataclass
 class ComposerConfig:
     min_cover: float = 0.6  # share of the question's weighted terms the best quote must cover
     max_quotes: int = 3
-    relative_floor: float = 0.75  # further quotes must score this share of the best one
+    relative_floor: float = 0.75  # further quotes must score this share of the best one...
+    other_article_floor: float = 0.6  # ...or this share when they bring another article's account
     near_copy: float = 0.6  # weighted overlap at which two sentences count as one fact
     max_quote_chars: int = 600
 
@@ -143,7 +146,10 @@ class ExtractiveComposer:
                         s.near |= group[j].matched - s.matched
                 s.cover = (sum(idf[g] for g in s.matched) + 0.5 * sum(idf[g] for g in s.near)) / total
                 short = 0.5 if len(s.terms) < 5 else 1.0
-                s.score = short * (s.cover + CUE_WEIGHT * _cue(kind, s.text)) + 0.08 / (1 + s.rank)
+                cue = _cue(kind, s.text)
+                # a "why" sentence without a reason (a "when" without a date) barely answers
+                missing = 0.7 if kind in CUE_REQUIRED and cue == 0.0 else 1.0
+                s.score = short * missing * (s.cover + CUE_WEIGHT * cue) + 0.08 / (1 + s.rank)
         sents.sort(key=lambda s: s.score, reverse=True)
 
     # -- pieces ------------------------------------------------------------------
@@ -164,16 +170,22 @@ class ExtractiveComposer:
                 if (p.article_id, s) in seen:
                     continue
                 seen.add((p.article_id, s))
-                out.append(_Sentence(p.article_id, s, e, text[s:e], set(terms(text[s:e])), rank, p))
+                sent = text[s:e]
+                out.append(_Sentence(p.article_id, s, e, sent, set(terms(sent)), rank, p,
+                                     content=set(content_terms(sent))))
         return out
 
     def _select(self, sents: list[_Sentence], kind: str, texts: dict[str, str], idf: dict[str, float]):
         cfg = self.config
-        floor = max(cfg.min_cover * 0.8, sents[0].score * cfg.relative_floor)
+        top = sents[0].score
         chosen: list[tuple[_Sentence, int, int, list[_Sentence]]] = []
         for s in sents:
-            if len(chosen) >= cfg.max_quotes or s.score < floor:
+            if len(chosen) >= cfg.max_quotes:
                 break
+            new_article = all(c[0].article_id != s.article_id for c in chosen)
+            floor = top * (cfg.other_article_floor if new_article else cfg.relative_floor)
+            if s.score < max(cfg.min_cover * 0.8, floor):
+                continue
             twin = next((c for c in chosen if _same_fact(s, c[0], idf) >= cfg.near_copy), None)
             if twin is not None:
                 if s.article_id != twin[0].article_id and all(o.article_id != s.article_id for o in twin[3]):
@@ -253,9 +265,10 @@ _YEAR = re.compile(r"(19|20)\d\d")
 
 def _same_fact(a: _Sentence, b: _Sentence, idf: dict[str, float]) -> float:
     """Overlap of two sentences' terms relative to the shorter one (near copies score high)."""
-    if not a.terms or not b.terms:
+    x, y = a.content, b.content
+    if not x or not y:
         return 0.0
-    return len(a.terms & b.terms) / min(len(a.terms), len(b.terms))
+    return len(x & y) / min(len(x), len(y))
 
 
 def _when(published: str | None) -> str:
