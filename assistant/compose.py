@@ -1,11 +1,14 @@
 """The extractive answerer: the best sentences of the retrieved passages, quoted verbatim.
 
 No model is needed. Sentences are scored by how much of the question they
-cover (IDF-weighted, spelling variants and synonyms folded), by cues of the
-answer type the question asks for (a reason for "why", a date for "when"),
-and by the rank of their passage. Near copies across articles merge into one
-citation with ``also_in``. When no sentence covers the question well enough,
-the answer is ``no_answer`` rather than quotes about something else.
+cover (IDF-weighted, spelling variants, synonyms and derivations folded), by
+cues of the answer type the question asks for (a reason for "why", a date for
+"when"), and by the rank of their passage. Quotes are then picked greedily so
+that together they cover the question (a multi-part question gets one quote
+per part). Near copies across articles merge into one citation with
+``also_in``. When the evidence does not cover the question, or misses a name
+the question asks about, the answer is ``no_answer`` rather than quotes about
+something else.
 """
 
 from __future__ import annotations
@@ -15,57 +18,27 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.models import AlsoIn, Answer, Citation, Passage
+from assistant.query import CUE_REQUIRED, MONTHS, cue, entity_terms, mentioned_sources, question_type
 from assistant.sentences import sentence_spans
 from assistant.store import Store
-from assistant.textnorm import QUESTION_WORDS, STOPWORDS, content_terms, expansions, fold, terms
+from assistant.textnorm import content_terms, expansions, terms
 
-CUE_WEIGHT = 0.35  # how much carrying the asked-for kind of answer (a reason, a date) counts
-CUE_REQUIRED = ("why", "when", "how_much")
 NO_ANSWER = "The articles do not say. None of the passages found answers this question."
 
-_MONTHS = "january february march april may june july august september october november december".split()
-_DATE = re.compile(
-    r"\b(\d{4}|(?:" + "|".join(m[:3] for m in _MONTHS) + r")[a-z]*\.?\s+\d{1,2}|\d{1,2}\s+(?:"
-    + "|".join(m[:3] for m in _MONTHS) + r")[a-z]*|(?:last|next|this|earlier this|later this)\s+"
-    r"(?:year|month|week)|yesterday|today|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b", re.I)
-_MONTH_NAME = re.compile(  # case-sensitive: "May" is a month, "may" is not
-    r"\b(?:" + "|".join(m.capitalize() for m in _MONTHS) + r"|Sept?\.|Jan\.|Feb\.|Aug\.|Oct\.|Nov\.|Dec\.)(?!\w)")
-_NUMBER = re.compile(r"(\$|€|£|¥|\b\d[\d,.]*\s*(?:%|percent|million|billion|trillion|bn|m\b)|\b\d[\d,.]+\b)", re.I)
-_CAUSE = re.compile(
-    r"\b(because|reason|reasons|due to|owing to|since|necessity|necessary|needs?|forced|in order to|so that|"
-    r"as a result|after .{0,40}fail|failed|refus\w*|aim\w*|goal|seek\w*|sought|motivat\w*|argues?|justif\w*)\b",
-    re.I)
-_PERSON = re.compile(r"\b[A-Z][a-zà-ÿ]+(?:\s+[A-Z][a-zà-ÿ'’]+)+\b")
-_WHO_VERB = re.compile(r"\b(said|says|told|according to|asked|urged|wrote|announced|stated|warned)\b", re.I)
 
+@dataclass
+class ComposerConfig:
+    """The knobs of the extractive answerer (tuned on the eval sets)."""
 
-def question_type(question: str) -> str:
-    q = fold(question).strip()
-    for kind, pat in (
-        ("how_much", r"\bhow (much|many)\b|\bwhat (is|was) the (price|cost)\b|\bprice of\b|\bcost of\b"),
-        ("why", r"\bwhy\b|\bwhat (was|is|were|are) the reasons?\b|\breasons?\b|\bwhat led\b"),
-        ("when", r"\bwhen\b|\bwhat (date|year|day|month)\b|\bdate of\b"),
-        ("who", r"\bwho\b|\bwhom\b|\bwhose\b"),
-        ("where", r"\bwhere\b"),
-    ):
-        if re.search(pat, q):
-            return kind
-    if re.match(r"^(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", q):
-        return "yes_no"
-    return "what"
-
-
-def _cue(kind: str, sentence: str) -> float:
-    """How well a sentence carries the kind of thing the question asks for (0..1)."""
-    if kind == "why":
-        return 1.0 if _CAUSE.search(sentence) else 0.0
-    if kind == "when":
-        return 1.0 if (_DATE.search(sentence) or _MONTH_NAME.search(sentence)) else 0.0
-    if kind == "how_much":
-        return 1.0 if _NUMBER.search(sentence) else 0.0
-    if kind == "who":
-        return 1.0 if (_PERSON.search(sentence) or _WHO_VERB.search(sentence)) else 0.0
-    return 0.0
+    min_cover: float = 0.6  # share of the question's weighted terms the evidence must cover...
+    single_terms: float = 2.4  # ...one sentence is expected to cover about this many terms of a long question
+    cue_weight: float = 0.35  # how much carrying the asked-for kind of answer (a reason, a date) counts
+    gain_weight: float = 0.5  # how much covering a part of the question no quote covers yet counts
+    max_quotes: int = 3
+    relative_floor: float = 0.75  # further quotes must score this share of the best one...
+    other_article_floor: float = 0.6  # ...or this share when they bring another article's account
+    near_copy: float = 0.6  # shared content terms (of the shorter sentence) for two sentences to be one fact
+    max_quote_chars: int = 600
 
 
 @dataclass
@@ -75,23 +48,21 @@ class _Sentence:
     end: int
     text: str
     terms: set[str]
+    content: set[str]  # terms without stopwords, for near-copy tests
     rank: int
     passage: Passage
+    matched: set[str] = field(default_factory=set)  # question term groups in the sentence
+    near: set[str] = field(default_factory=set)  # ...only in a neighbouring sentence of its paragraph
     cover: float = 0.0
     score: float = 0.0
-    matched: set[str] = field(default_factory=set)
-    near: set[str] = field(default_factory=set)
-    content: set[str] = field(default_factory=set)  # terms without stopwords, for near-copy tests
 
 
 @dataclass
-class ComposerConfig:
-    min_cover: float = 0.6  # share of the question's weighted terms the best quote must cover
-    max_quotes: int = 3
-    relative_floor: float = 0.75  # further quotes must score this share of the best one...
-    other_article_floor: float = 0.6  # ...or this share when they bring another article's account
-    near_copy: float = 0.6  # weighted overlap at which two sentences count as one fact
-    max_quote_chars: int = 600
+class _Pick:
+    sentence: _Sentence
+    start: int
+    end: int
+    twins: list[_Sentence] = field(default_factory=list)
 
 
 class ExtractiveComposer:
@@ -102,35 +73,74 @@ class ExtractiveComposer:
         self.config = config or ComposerConfig()
 
     def compose(self, question: str, passages: list[Passage]) -> Answer:
+        abstain = Answer(question=question, status="no_answer", answer=NO_ANSWER)
         if not passages:
-            return Answer(question=question, status="no_answer", answer=NO_ANSWER)
-        groups = expansions(question)
+            return abstain
+        sources = self.store.sources()
+        groups = self._groups(question, sources)
+        if not groups:
+            return abstain
         idf = self._idf(groups)
         kind = question_type(question)
         texts = {p.article_id: self.store.get_text(p.article_id) for p in passages}
         sents = self._candidates(passages, texts)
+        if not sents:
+            return abstain
         self._score(sents, groups, idf, kind, texts)
-        best = sents[0] if sents else None
-        if (best is None or best.cover < self.config.min_cover
-                or (kind in ("when", "how_much") and _cue(kind, best.text) == 0.0)):
-            return Answer(question=question, status="no_answer", answer=NO_ANSWER)
-        chosen = self._select(sents, kind, texts, idf)
-        # every name or code the question asks about must stand in the evidence (or its
-        # article's title): quotes about the S-400 do not answer a question about the F-35
-        covered = set().union(*(c[0].matched | c[0].near for c in chosen))
-        for c in chosen:
-            covered |= {g for g, alts in groups.items() if alts & set(terms(c[0].passage.title or ""))}
-        if not entity_terms(question, self.store.sources()) & set(groups) <= covered:
-            return Answer(question=question, status="no_answer", answer=NO_ANSWER)
-        citations = self._citations(chosen, texts)
-        return Answer(question=question, status="answered", answer=_render(citations), citations=citations)
+        cfg = self.config
+        best = sents[0]
+        # one sentence cannot cover a 20-term question: expect about `single_terms` of it
+        single_needed = min(cfg.min_cover, cfg.single_terms / len(groups))
+        if best.cover < single_needed or (kind in CUE_REQUIRED and cue(kind, best.text) == 0.0):
+            return abstain
+        picks = self._select(sents, kind, texts, idf)
+        covered = set().union(*(p.sentence.matched | p.sentence.near for p in picks))
+        for p in picks:  # a name in the article's title counts: the quote is about it
+            title = set(terms(p.sentence.passage.title or ""))
+            covered |= {g for g, alts in groups.items() if alts & title}
+        union = sum(idf[g] for g in covered) / (sum(idf.values()) or 1.0)
+        # every name or code the question asks about must stand in the evidence:
+        # quotes about the S-400 do not answer a question about the F-35
+        names = entity_terms(question, sources) & set(groups)
+        if union < min(cfg.min_cover, 2 * single_needed) or not names <= covered:
+            return abstain
+        citations = self._citations(picks, texts)
+        return Answer(question=question, status="answered", answer=render(citations), citations=citations)
+
+    # -- scoring -----------------------------------------------------------------
+    @staticmethod
+    def _groups(question: str, sources: list[str]) -> dict[str, set[str]]:
+        """The question's term groups, less the outlets it names: those are met by metadata."""
+        groups = expansions(question)
+        for src in mentioned_sources(question, sources):
+            for t in terms(src):
+                groups.pop(t, None)
+        return groups
+
+    def _idf(self, groups: dict[str, set[str]]) -> dict[str, float]:
+        n, df = self.store.doc_freq({t for alts in groups.values() for t in alts})
+        return {g: math.log(1 + (n - (d := max(df.get(t, 0) for t in alts)) + 0.5) / (d + 0.5))
+                for g, alts in groups.items()}
+
+    @staticmethod
+    def _candidates(passages: list[Passage], texts: dict[str, str]) -> list[_Sentence]:
+        seen: set[tuple[str, int]] = set()
+        out = []
+        for rank, p in enumerate(passages):
+            text = texts[p.article_id]
+            for s, e in sentence_spans(text, p.start, p.end):
+                if (p.article_id, s) in seen:
+                    continue
+                seen.add((p.article_id, s))
+                sent = text[s:e]
+                out.append(_Sentence(p.article_id, s, e, sent, set(terms(sent)), set(content_terms(sent)), rank, p))
+        return out
 
     def _score(self, sents: list[_Sentence], groups: dict[str, set[str]], idf: dict[str, float], kind: str,
                texts: dict[str, str]) -> None:
         """Coverage and score of every candidate sentence; sorts them best first."""
         total = sum(idf.values()) or 1.0
-        vocab = set().union(*(s.terms for s in sents)) if sents else set()
-        wanted = {g: {t for t in vocab if any(_related(t, a) for a in alts)} for g, alts in groups.items()}
+        wanted = _related_terms(groups, set().union(*(s.terms for s in sents)))
         by_article: dict[str, list[_Sentence]] = {}
         for s in sents:
             s.matched = {g for g, ts in wanted.items() if ts & s.terms}
@@ -146,95 +156,89 @@ class ExtractiveComposer:
                         s.near |= group[j].matched - s.matched
                 s.cover = (sum(idf[g] for g in s.matched) + 0.5 * sum(idf[g] for g in s.near)) / total
                 short = 0.5 if len(s.terms) < 5 else 1.0
-                cue = _cue(kind, s.text)
+                c = cue(kind, s.text)
                 # a "why" sentence without a reason (a "when" without a date) barely answers
-                missing = 0.7 if kind in CUE_REQUIRED and cue == 0.0 else 1.0
-                s.score = short * missing * (s.cover + CUE_WEIGHT * cue) + 0.08 / (1 + s.rank)
+                missing = 0.7 if kind in CUE_REQUIRED and c == 0.0 else 1.0
+                s.score = short * missing * (s.cover + self.config.cue_weight * c) + 0.08 / (1 + s.rank)
         sents.sort(key=lambda s: s.score, reverse=True)
 
-    # -- pieces ------------------------------------------------------------------
-    def _idf(self, groups: dict[str, set[str]]) -> dict[str, float]:
-        n, df = self.store.doc_freq({t for alts in groups.values() for t in alts})
-        out = {}
-        for g, alts in groups.items():
-            d = max(df.get(t, 0) for t in alts)
-            out[g] = math.log(1 + (n - d + 0.5) / (d + 0.5))
-        return out
-
-    def _candidates(self, passages: list[Passage], texts: dict[str, str]) -> list[_Sentence]:
-        seen: set[tuple[str, int]] = set()
-        out = []
-        for rank, p in enumerate(passages):
-            text = texts[p.article_id]
-            for s, e in sentence_spans(text, p.start, p.end):
-                if (p.article_id, s) in seen:
-                    continue
-                seen.add((p.article_id, s))
-                sent = text[s:e]
-                out.append(_Sentence(p.article_id, s, e, sent, set(terms(sent)), rank, p,
-                                     content=set(content_terms(sent))))
-        return out
-
-    def _select(self, sents: list[_Sentence], kind: str, texts: dict[str, str], idf: dict[str, float]):
+    # -- selection ---------------------------------------------------------------
+    def _select(self, sents: list[_Sentence], kind: str, texts: dict[str, str], idf: dict[str, float]) -> list[_Pick]:
+        """Greedy: the best sentence, then those that add most of what is still uncovered."""
         cfg = self.config
+        total = sum(idf.values()) or 1.0
         top = sents[0].score
-        chosen: list[tuple[_Sentence, int, int, list[_Sentence]]] = []
-        for s in sents:
-            if len(chosen) >= cfg.max_quotes:
-                break
-            new_article = all(c[0].article_id != s.article_id for c in chosen)
-            floor = top * (cfg.other_article_floor if new_article else cfg.relative_floor)
-            if s.score < max(cfg.min_cover * 0.8, floor):
-                continue
-            twin = next((c for c in chosen if _same_fact(s, c[0], idf) >= cfg.near_copy), None)
-            if twin is not None:
-                if s.article_id != twin[0].article_id and all(o.article_id != s.article_id for o in twin[3]):
-                    twin[3].append(s)
-                continue
-            if any(c[0].article_id == s.article_id and c[1] <= s.start < c[2] for c in chosen):
-                continue
-            start, end = self._extend(s, kind, texts[s.article_id])
-            chosen.append((s, start, end, []))
-        # a near copy that was not strong enough to be chosen still shows where else the fact stands
-        for s in sents:
-            for c in chosen:
-                if (s.article_id != c[0].article_id and all(o.article_id != s.article_id for o in c[3])
-                        and _same_fact(s, c[0], idf) >= cfg.near_copy):
-                    c[3].append(s)
-        return chosen
+        picks = [_Pick(sents[0], *self._extend(sents[0], kind, texts[sents[0].article_id]))]
+        covered = set(sents[0].matched)
+        pool = sents[1:]
+        while len(picks) < cfg.max_quotes and pool:
+            def value(s: _Sentence, covered: set[str] = covered) -> float:
+                return s.score + cfg.gain_weight * sum(idf[g] for g in s.matched - covered) / total
 
-    def _citations(self, chosen, texts: dict[str, str]) -> list[Citation]:
-        citations = []
-        for n, (s, start, end, twins) in enumerate(chosen, 1):
-            p = s.passage
-            quote = texts[s.article_id][start:end]
-            citations.append(Citation(
-                n=n, article_id=s.article_id, quote=quote, start=start, end=end, title=p.title,
-                source=p.source, author=p.author, published=p.published, url=p.url,
-                also_in=[AlsoIn(article_id=o.article_id, source=o.passage.source, published=o.passage.published,
-                                start=o.start, end=o.end, title=o.passage.title, quote=o.text) for o in twins],
-            ))
-        return citations
+            pool.sort(key=value, reverse=True)
+            s = pool.pop(0)
+            new_article = all(p.sentence.article_id != s.article_id for p in picks)
+            floor = top * (cfg.other_article_floor if new_article else cfg.relative_floor)
+            if value(s) < floor:
+                break
+            twin = next((p for p in picks if _same_fact(s, p.sentence) >= cfg.near_copy), None)
+            if twin is not None:
+                _add_twin(twin, s)
+                continue
+            if any(p.sentence.article_id == s.article_id and p.start <= s.start < p.end for p in picks):
+                continue  # already inside a quote extended over it
+            picks.append(_Pick(s, *self._extend(s, kind, texts[s.article_id])))
+            covered |= s.matched
+        # a near copy too weak to be picked still shows where else the fact stands
+        for s in sents:
+            for p in picks:
+                if _same_fact(s, p.sentence) >= cfg.near_copy:
+                    _add_twin(p, s)
+        return picks
 
     def _extend(self, s: _Sentence, kind: str, text: str) -> tuple[int, int]:
         """Take the next sentence of the paragraph into the quote when it carries the answer's cue
         ("...a necessity. Officials point to ... a key reason")."""
         para_end = text.find("\n", s.end)
-        para_end = len(text) if para_end < 0 else para_end
-        nxt = sentence_spans(text, s.end, para_end)
-        if nxt and kind in ("why", "who") and _cue(kind, text[nxt[0][0] : nxt[0][1]]) > 0:
+        nxt = sentence_spans(text, s.end, len(text) if para_end < 0 else para_end)
+        if nxt and kind in ("why", "who") and cue(kind, text[nxt[0][0] : nxt[0][1]]) > 0:
             if nxt[0][1] - s.start <= self.config.max_quote_chars:
                 return s.start, nxt[0][1]
         return s.start, s.end
 
+    @staticmethod
+    def _citations(picks: list[_Pick], texts: dict[str, str]) -> list[Citation]:
+        out = []
+        for n, pick in enumerate(picks, 1):
+            s, p = pick.sentence, pick.sentence.passage
+            out.append(Citation(
+                n=n, article_id=s.article_id, quote=texts[s.article_id][pick.start : pick.end], start=pick.start,
+                end=pick.end, title=p.title, source=p.source, author=p.author, published=p.published, url=p.url,
+                also_in=[AlsoIn(article_id=o.article_id, source=o.passage.source, published=o.passage.published,
+                                start=o.start, end=o.end, title=o.passage.title, quote=o.text) for o in pick.twins],
+            ))
+        return out
 
-def _related(term: str, alt: str) -> bool:
-    """Same term, or one derivation of the other (acquire / acquisition, activate / activation)."""
-    if term == alt:
-        return True
+
+def _related_terms(groups: dict[str, set[str]], vocab: set[str]) -> dict[str, set[str]]:
+    """For each group, the vocabulary terms that are its alternatives or derivations of them."""
+    by_prefix: dict[str, list[str]] = {}
+    for t in vocab:
+        by_prefix.setdefault(t[:4], []).append(t)
+    out = {}
+    for g, alts in groups.items():
+        found = {a for a in alts if a in vocab}
+        for a in alts:
+            found.update(t for t in by_prefix.get(a[:4], ()) if _derived(t, a))
+        out[g] = found
+    return out
+
+
+def _derived(term: str, alt: str) -> bool:
+    """One stem derived from the other (acquir / acquisit, activ / activat): a long shared prefix."""
     n = min(len(term), len(alt))
-    if n < 5 or term[:4] != alt[:4]:
-        return False
+    if n < 5:
+        return term == alt
     common = 0
     for x, y in zip(term, alt, strict=False):
         if x != y:
@@ -243,51 +247,35 @@ def _related(term: str, alt: str) -> bool:
     return common >= max(5, n - 1)
 
 
-_NAME = re.compile(r"[A-ZÀ-Þ][\w’'\-]*|\b[\w\-]*\d[\w\-]*")
-
-
-def entity_terms(question: str, sources: list[str]) -> set[str]:
-    """Analysed terms of the names and codes a question asks about (not outlets or years)."""
-    folded_sources = {t for src in sources for t in terms(src)}
-    out = set()
-    for m in _NAME.finditer(question):
-        word = m.group(0)
-        if _YEAR.fullmatch(word):
-            continue
-        for t in terms(word):
-            if t not in STOPWORDS and t not in folded_sources and t not in QUESTION_WORDS:
-                out.add(t)
-    return out
-
-
-_YEAR = re.compile(r"(19|20)\d\d")
-
-
-def _same_fact(a: _Sentence, b: _Sentence, idf: dict[str, float]) -> float:
-    """Overlap of two sentences' terms relative to the shorter one (near copies score high)."""
-    x, y = a.content, b.content
-    if not x or not y:
+def _same_fact(a: _Sentence, b: _Sentence) -> float:
+    """Shared content terms relative to the shorter sentence: near copies score high."""
+    if a.article_id == b.article_id or not a.content or not b.content:
         return 0.0
-    return len(x & y) / min(len(x), len(y))
+    return len(a.content & b.content) / min(len(a.content), len(b.content))
 
 
-def _when(published: str | None) -> str:
-    if not published:
-        return ""
-    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", published)
+def _add_twin(pick: _Pick, s: _Sentence) -> None:
+    if s.article_id != pick.sentence.article_id and all(o.article_id != s.article_id for o in pick.twins):
+        pick.twins.append(s)
+
+
+def when(published: str | None) -> str:
+    """'2025-06-25T19:17:00' -> '25 June 2025'."""
+    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", published or "")
     if not m:
-        return published
+        return published or ""
     y, mo, d = m.groups()
-    return f"{int(d)} {_MONTHS[int(mo) - 1].capitalize()} {y}"
+    return f"{int(d)} {MONTHS[int(mo) - 1].capitalize()} {y}"
 
 
-def _render(citations: list[Citation]) -> str:
+def render(citations: list[Citation]) -> str:
+    """One line a quote: outlet, date, the quote in quotation marks, its marker."""
     lines = []
     for c in citations:
-        who = ", ".join(x for x in (c.source or c.title or "", _when(c.published)) if x)
+        who = ", ".join(x for x in (c.source or c.title or "", when(c.published)) if x)
         also = ""
         if c.also_in:
-            others = "; ".join(", ".join(x for x in (o.source or "", _when(o.published)) if x) for o in c.also_in)
+            others = "; ".join(", ".join(x for x in (o.source or "", when(o.published)) if x) for o in c.also_in)
             also = f" (also in: {others})"
         lines.append(f"{who}: “{c.quote}” [{c.n}]{also}")
     return "\n".join(lines)

@@ -7,7 +7,6 @@ without hiding the rest. Exposed as a LangChain retriever for the chain.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,11 +17,14 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.models import Passage
-from assistant.store import Store, published_ts
-from assistant.textnorm import expansions, fold
+from assistant.query import mentioned_sources, mentioned_years
+from assistant.store import Hit, Store, published_ts
+from assistant.textnorm import expansions
 
 RRF_K = 60
-_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+MAX_TERMS = 20  # the rarest terms carry the ranking; more only cost scanning
+COMMON_SHARE = 0.2  # terms in more chunks than this share are left out of the lexical query
+WIDEN = 2  # how much wider the single lexical and dense lists are when a question names outlets or years
 
 
 @dataclass
@@ -41,30 +43,6 @@ def fts_query(question: str) -> str | None:
     return " OR ".join(f'"{t}"' for t in alts) or None
 
 
-def mentioned_sources(question: str, sources: list[str]) -> list[str]:
-    """Outlets of the store that the question names ("as reported by The Age").
-
-    Names match with their capitals ("the age of" is not The Age), except
-    domain-like names (caliber.az), which people type in any case.
-    """
-    folded_q = fold(question)
-    found = []
-    for src in sources:
-        bare = re.sub(r"^the\s+", "", src, flags=re.I)
-        for name in {src, bare, re.sub(r"\.(com|az|org|net|co\.uk)$", "", src, flags=re.I)}:
-            if len(name) < 3:
-                continue
-            hay, needle = (folded_q, fold(name)) if "." in name else (question, name)
-            if re.search(rf"(?<![\w.]){re.escape(needle)}(?![\w])", hay):
-                found.append(src)
-                break
-    return found
-
-
-def mentioned_years(question: str) -> list[int]:
-    return sorted({int(y) for y in _YEAR.findall(question)})
-
-
 def _year_bounds(year: int) -> tuple[float, float]:
     a = datetime(year, 1, 1, tzinfo=UTC).timestamp()
     return a, datetime(year + 1, 1, 1, tzinfo=UTC).timestamp()
@@ -79,34 +57,61 @@ class Retrieval:
         self.candidates = candidates
         self.lexical_weight = lexical_weight
         self.dense_weight = dense_weight
+        self._cache: dict[str, list[float]] = {}  # query vectors: ask after search, retries, evals
 
     def search(self, query: str, k: int = 8, filters: Filters | None = None) -> list[Passage]:
-        """The ``k`` best passages for ``query``, best first, each ``text == article.text[start:end]``."""
+        """The ``k`` best passages for ``query``, best first, each ``text == article.text[start:end]``.
+
+        One lexical and one dense query, each wide; the rankings restricted to the
+        outlets or years the question names are cut from those same lists.
+        """
         store, n = self.store, self.candidates
         if store.count() == 0:
             return []
         filters = filters or Filters()
         after = published_ts(filters.published_after)
         before = published_ts(filters.published_before)
-        match = fts_query(query)
-        vector = store.embeddings.embed_query(query)
-        hard = self._where(filters.source, after, before)
-        rankings: list[tuple[float, list[tuple[str, int, int, float]], str]] = []
-        if match:
-            rankings.append((self.lexical_weight, store.lexical(match, n, filters.source, after, before), "lex"))
-        rankings.append((self.dense_weight, store.dense(vector, n, hard), "dense"))
+        match = self._match(query)
         outlets = [] if filters.source else mentioned_sources(query, store.sources())
+        years = [] if (after or before) else mentioned_years(query)[:2]
+        wide = n * WIDEN if (outlets or years) else n
+        lex = store.lexical(match, wide, filters.source, after, before) if match else []
+        vector = self._embed(query)
+        dense = store.dense(vector, n, self._where(filters.source, after, before))
+        rankings: list[tuple[float, list[Hit], str]] = [
+            (self.lexical_weight, lex[:n], "lex"), (self.dense_weight, dense[:n], "dense")]
         if outlets:
-            if match:
-                rankings.append((self.lexical_weight, store.lexical(match, n, outlets, after, before), "lex"))
-            rankings.append((self.dense_weight, store.dense(vector, n, self._where(outlets, after, before)), "dense"))
-        years = [] if (after or before) else mentioned_years(query)
-        for y in years[:2]:
+            keep = set(outlets)
+            rankings += [(self.lexical_weight, [h for h in lex if h.source in keep][:n], "lex"),
+                         (self.dense_weight, [h for h in dense if h.source in keep][:n], "dense")]
+        for y in years:
             a, b = _year_bounds(y)
-            if match:
-                rankings.append((0.5 * self.lexical_weight, store.lexical(match, n, outlets or None, a, b), "lex"))
-            rankings.append((0.5 * self.dense_weight, store.dense(vector, n, self._where(outlets, a, b)), "dense"))
+
+            def in_year(h: Hit, a: float = a, b: float = b) -> bool:
+                return h.published_ts is not None and a <= h.published_ts < b and (not outlets or h.source in outlets)
+
+            rankings += [(0.5 * self.lexical_weight, [h for h in lex if in_year(h)][:n], "lex"),
+                         (0.5 * self.dense_weight, [h for h in dense if in_year(h)][:n], "dense")]
         return self._fuse(rankings, k)
+
+    def _match(self, query: str) -> str | None:
+        """The FTS query without terms so common that scanning them costs more than they rank."""
+        groups = expansions(query)
+        alts = {t for g in groups.values() for t in g if t}
+        if not alts:
+            return None
+        n, df = self.store.doc_freq(alts)
+        rare = sorted((t for t in alts if df[t] <= COMMON_SHARE * n), key=lambda t: (df[t], t))[:MAX_TERMS]
+        return " OR ".join(f'"{t}"' for t in sorted(rare or alts))
+
+    def _embed(self, query: str) -> list[float]:
+        v = self._cache.get(query)
+        if v is None:
+            v = self.store.embeddings.embed_query(query)
+            if len(self._cache) >= 1024:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[query] = v
+        return v
 
     @staticmethod
     def _where(sources: list[str] | None, after: float | None, before: float | None) -> dict[str, Any] | None:
@@ -125,7 +130,7 @@ class Retrieval:
         fused: dict[tuple[str, int, int], float] = {}
         signal: dict[tuple[str, int, int], dict[str, float]] = {}
         for weight, hits, kind in rankings:
-            for rank, (aid, s, e, score) in enumerate(hits):
+            for rank, (aid, s, e, score, _src, _ts) in enumerate(hits):
                 key = (aid, s, e)
                 fused[key] = fused.get(key, 0.0) + weight / (RRF_K + rank + 1)
                 sig = signal.setdefault(key, {})

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlparse
 
 from langchain_core.embeddings import Embeddings
@@ -36,6 +36,17 @@ CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, body, tokenize='unicode61');
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
 """
+class Hit(NamedTuple):
+    """One ranked chunk from a ranker, with what filters need."""
+
+    article_id: str
+    start: int
+    end: int
+    score: float
+    source: str | None
+    published_ts: float | None
+
+
 META_FIELDS = ("article_id", "title", "source", "author", "published", "url", "origin", "content_hash")
 
 
@@ -81,6 +92,10 @@ class Store:
             self.home.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.home / "citewise.sqlite3", check_same_thread=False)
             self.db.executescript(SCHEMA)
+            # title terms count less than body terms; FTS5 applies this to its `rank` column
+            if not self.db.execute("SELECT 1 FROM chunks_fts_config WHERE k='rank'").fetchone():
+                self.db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES('rank', 'bm25(0.6, 1.0)')")
+                self.db.commit()
         except (OSError, sqlite3.Error) as exc:
             raise StoreUnavailableError(f"cannot open the data dir {self.home}: {exc}") from exc
         self.lock = threading.RLock()
@@ -234,9 +249,16 @@ class Store:
         return {r[0]: (r[1], r[2], r[3]) for r in self.db.execute(q, ids)}
 
     def lexical(self, match: str, k: int, sources: Sequence[str] | None = None,
-                after: float | None = None, before: float | None = None) -> list[tuple[str, int, int, float]]:
-        """BM25 over analysed terms: (article_id, start, end, score), best first."""
-        where, args = ["chunks_fts MATCH ?"], [match]
+                after: float | None = None, before: float | None = None) -> list[Hit]:
+        """BM25 over analysed terms, best first. Filters are applied after ranking when
+        absent, so the common case is one FTS5 top-k query."""
+        filtered = bool(sources) or after is not None or before is not None
+        inner = "SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank"
+        args: list[Any] = [match]
+        if not filtered:
+            inner += " LIMIT ?"
+            args.append(k)
+        where = []
         if sources:
             where.append(f"a.source IN ({','.join('?' * len(sources))})")
             args += list(sources)
@@ -247,13 +269,13 @@ class Store:
             where.append("a.published_ts < ?")
             args.append(before)
         q = (
-            'SELECT c.article_id, c.start, c."end", bm25(chunks_fts, 0.6, 1.0) AS s FROM chunks_fts '
-            "JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN articles a ON a.article_id = c.article_id "
-            f"WHERE {' AND '.join(where)} ORDER BY s LIMIT ?"
+            f'SELECT c.article_id, c.start, c."end", f.rank, a.source, a.published_ts FROM ({inner}) f '
+            "JOIN chunks c ON c.rowid = f.rowid JOIN articles a ON a.article_id = c.article_id "
+            f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY f.rank LIMIT ?"
         )
         with self.lock:
             rows = self.db.execute(q, [*args, k]).fetchall()
-        return [(a, s, e, -score) for a, s, e, score in rows]
+        return [Hit(a, s, e, -score, src, ts) for a, s, e, score, src, ts in rows]
 
     def doc_freq(self, terms_: Iterable[str]) -> tuple[int, dict[str, int]]:
         """(number of chunks, chunks containing each analysed term), for IDF weights."""
@@ -266,17 +288,15 @@ class Store:
             found = dict(self.db.execute(q, ts).fetchall())
         return n, {t: found.get(t, 0) for t in ts}
 
-    def dense(self, vector: list[float], k: int, where: dict[str, Any] | None = None
-              ) -> list[tuple[str, int, int, float]]:
-        """Nearest chunks by cosine: (article_id, start, end, similarity), best first."""
-        n = self.count()
-        if n == 0:
+    def dense(self, vector: list[float], k: int, where: dict[str, Any] | None = None) -> list[Hit]:
+        """Nearest chunks by cosine similarity, best first."""
+        if self.count() == 0:
             return []
         docs = self._guard(
             lambda: self.vectors.similarity_search_by_vector_with_relevance_scores(vector, k=k, filter=where)
         )
-        return [(d.metadata["article_id"], int(d.metadata["start"]), int(d.metadata["end"]), 1.0 - dist)
-                for d, dist in docs]
+        return [Hit(d.metadata["article_id"], int(d.metadata["start"]), int(d.metadata["end"]), 1.0 - dist,
+                    d.metadata.get("source") or None, d.metadata.get("published_ts")) for d, dist in docs]
 
     def stats(self) -> dict[str, Any]:
         n_chunks = self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]

@@ -2,7 +2,8 @@
 
 import pytest
 
-from assistant.retrieve import Filters, fts_query, mentioned_sources, mentioned_years
+from assistant.query import mentioned_sources, mentioned_years
+from assistant.retrieve import Filters, fts_query
 
 
 def test_search_results_are_exact_slices_of_their_articles(demo):
