@@ -53,6 +53,7 @@ class Assistant:
         self.composer = ExtractiveComposer(self.store)
         self.chain: Runnable = self._build_chain()
         self.progress = progress
+        self._seed_checked = False
 
     # -- corpus ------------------------------------------------------------------
     def ingest(self, inputs: list[str], *, progress: bool = False):
@@ -66,12 +67,14 @@ class Assistant:
 
     def ensure_seeded(self) -> None:
         """First use of an empty store: ingest the bundled sample articles, once."""
-        if not self.settings.seed_demo or self.store.get_flag("seeded") or self.store.count():
+        if self._seed_checked:
             return
-        from ingest.pipeline import sample_paths
+        if self.settings.seed_demo and not self.store.get_flag("seeded") and not self.store.count():
+            from ingest.pipeline import sample_paths
 
-        self.ingest(sample_paths(), progress=self.progress)
-        self.store.set_flag("seeded", "demo")
+            self.ingest(sample_paths(), progress=self.progress)
+            self.store.set_flag("seeded", "demo")
+        self._seed_checked = True
 
     # -- questions ---------------------------------------------------------------
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:

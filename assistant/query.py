@@ -4,6 +4,8 @@ the outlets and years it mentions. Shared by retrieval and composition."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from functools import lru_cache
 
 from assistant.textnorm import QUESTION_WORDS, STOPWORDS, fold, terms
 
@@ -65,17 +67,23 @@ def mentioned_sources(question: str, sources: list[str]) -> list[str]:
     domain-like names (caliber.az), which people type in any case.
     """
     folded_q = fold(question)
-    found = []
+    return [src for src, pats in _source_patterns(tuple(sources))
+            if any(p.search(folded_q if folded else question) for p, folded in pats)]
+
+
+@lru_cache(maxsize=8)
+def _source_patterns(sources: tuple[str, ...]) -> list[tuple[str, list[tuple[re.Pattern[str], bool]]]]:
+    out = []
     for src in sources:
         bare = re.sub(r"^the\s+", "", src, flags=re.I)
-        for name in {src, bare, re.sub(r"\.(com|az|org|net|co\.uk)$", "", src, flags=re.I)}:
-            if len(name) < 3:
-                continue
-            hay, needle = (folded_q, fold(name)) if "." in name else (question, name)
-            if re.search(rf"(?<![\w.]){re.escape(needle)}(?![\w])", hay):
-                found.append(src)
-                break
-    return found
+        pats = []
+        for name in sorted({src, bare, re.sub(r"\.(com|az|org|net|co\.uk)$", "", src, flags=re.I)}):
+            if len(name) >= 3:
+                folded = "." in name
+                needle = fold(name) if folded else name
+                pats.append((re.compile(rf"(?<![\w.]){re.escape(needle)}(?![\w])"), folded))
+        out.append((src, pats))
+    return out
 
 
 def mentioned_years(question: str) -> list[int]:
@@ -94,3 +102,31 @@ def entity_terms(question: str, sources: list[str]) -> set[str]:
             if t not in STOPWORDS and t not in source_terms and t not in QUESTION_WORDS:
                 out.add(t)
     return out
+
+
+_MONTH_IDX = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
+_MONTH_WORD = "|".join([*MONTHS, "sept", *(m[:3] for m in MONTHS)])
+_WHEN = re.compile(
+    r"\b(?:(after|since|before|until|prior to)\s+)?(?:(" + _MONTH_WORD + r")\.?\s+)?(19[5-9]\d|20\d\d)\b", re.I)
+
+
+def time_windows(question: str) -> list[tuple[float | None, float | None]]:
+    """Publication windows (epoch seconds, UTC) that a question names: "in 2020" -> that year,
+    "in June 2025" -> that month, "after 2021" / "before March 2024" -> open-ended."""
+
+    def ts(y: int, m: int = 1) -> float:
+        y, m = (y + 1, 1) if m == 13 else (y, m)
+        return datetime(y, m, 1, tzinfo=UTC).timestamp()
+
+    out: list[tuple[float | None, float | None]] = []
+    for rel, month, year in _WHEN.findall(question):
+        y = int(year)
+        m = _MONTH_IDX[month[:3].lower()] if month else 0
+        start, end = (ts(y, m), ts(y, m + 1)) if m else (ts(y), ts(y + 1))
+        rel = rel.lower()
+        window = (end, None) if rel in ("after", "since") and not m else (
+            (start, None) if rel in ("after", "since") else
+            (None, start) if rel in ("before", "until", "prior to") else (start, end))
+        if window not in out:
+            out.append(window)
+    return out[:2]

@@ -8,7 +8,6 @@ without hiding the rest. Exposed as a LangChain retriever for the chain.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -17,7 +16,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.models import Passage
-from assistant.query import mentioned_sources, mentioned_years
+from assistant.query import mentioned_sources, time_windows
 from assistant.store import Hit, Store, published_ts
 from assistant.textnorm import expansions
 
@@ -41,11 +40,6 @@ def fts_query(question: str) -> str | None:
     groups = expansions(question)
     alts = sorted({t for g in groups.values() for t in g if t})
     return " OR ".join(f'"{t}"' for t in alts) or None
-
-
-def _year_bounds(year: int) -> tuple[float, float]:
-    a = datetime(year, 1, 1, tzinfo=UTC).timestamp()
-    return a, datetime(year + 1, 1, 1, tzinfo=UTC).timestamp()
 
 
 class Retrieval:
@@ -73,25 +67,25 @@ class Retrieval:
         before = published_ts(filters.published_before)
         match = self._match(query)
         outlets = [] if filters.source else mentioned_sources(query, store.sources())
-        years = [] if (after or before) else mentioned_years(query)[:2]
-        wide = n * WIDEN if (outlets or years) else n
-        lex = store.lexical(match, wide, filters.source, after, before) if match else []
+        windows = [] if (after or before) else time_windows(query)
+        wide = n * WIDEN if (outlets or windows) else n
         vector = self._embed(query)
         dense = store.dense(vector, n, self._where(filters.source, after, before))
+        lex = store.lexical(match, wide, filters.source, after, before) if match else []
         rankings: list[tuple[float, list[Hit], str]] = [
             (self.lexical_weight, lex[:n], "lex"), (self.dense_weight, dense[:n], "dense")]
         if outlets:
             keep = set(outlets)
             rankings += [(self.lexical_weight, [h for h in lex if h.source in keep][:n], "lex"),
                          (self.dense_weight, [h for h in dense if h.source in keep][:n], "dense")]
-        for y in years:
-            a, b = _year_bounds(y)
+        for a, b in windows:
 
-            def in_year(h: Hit, a: float = a, b: float = b) -> bool:
-                return h.published_ts is not None and a <= h.published_ts < b and (not outlets or h.source in outlets)
+            def inside(h: Hit, a: float | None = a, b: float | None = b) -> bool:
+                return (h.published_ts is not None and (a is None or h.published_ts >= a)
+                        and (b is None or h.published_ts < b) and (not outlets or h.source in outlets))
 
-            rankings += [(0.5 * self.lexical_weight, [h for h in lex if in_year(h)][:n], "lex"),
-                         (0.5 * self.dense_weight, [h for h in dense if in_year(h)][:n], "dense")]
+            rankings += [(0.5 * self.lexical_weight, [h for h in lex if inside(h)][:n], "lex"),
+                         (0.5 * self.dense_weight, [h for h in dense if inside(h)][:n], "dense")]
         return self._fuse(rankings, k)
 
     def _match(self, query: str) -> str | None:
@@ -103,6 +97,9 @@ class Retrieval:
         n, df = self.store.doc_freq(alts)
         rare = sorted((t for t in alts if df[t] <= COMMON_SHARE * n), key=lambda t: (df[t], t))[:MAX_TERMS]
         return " OR ".join(f'"{t}"' for t in sorted(rare or alts))
+
+    def clear_cache(self) -> None:
+        self._cache.clear()
 
     def _embed(self, query: str) -> list[float]:
         v = self._cache.get(query)

@@ -16,13 +16,14 @@ _ABBREV = frozenset(
 # end punctuation, closing quotes/brackets, then space, then something that can open a sentence
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?[A-Z0-9À-ÖØ-Þ])")
 _LINE = re.compile(r"[^\n]+")
+_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """True when the period at ``dot`` ends an abbreviation or an initial, not a sentence."""
     if text[dot] != ".":
         return False
-    m = re.search(r"([A-Za-z][A-Za-z.]*)$", text[:dot])
+    m = _LAST_WORD.search(text, max(0, dot - 40), dot)
     if not m:
         return False
     word = m.group(1)

@@ -64,17 +64,25 @@ def main() -> int:
         a.search(q["question"], k=10)
         a.ask(q["question"])
     search_ms, ask_ms, ranks = [], [], []
-    answered = 0
+    a.retrieval.clear_cache()
     for q in queries:
         t = time.perf_counter()
         results = a.search(q["question"], k=10)
         search_ms.append((time.perf_counter() - t) * 1000)
+        if q["evidence"]:
+            ranks.append(retrieval_hits(results, q["evidence"]))
+    a.retrieval.clear_cache()  # ask pays for its own query embedding, as a first question would
+    answered = {"evidence": 0, "null": 0}
+    evidence_quoted = 0
+    for q in queries:
         t = time.perf_counter()
         ans = a.ask(q["question"])
         ask_ms.append((time.perf_counter() - t) * 1000)
-        answered += ans.status == "answered"
-        if q["evidence"]:
-            ranks.append(retrieval_hits(results, q["evidence"]))
+        kind = "evidence" if q["evidence"] else "null"
+        answered[kind] += ans.status == "answered"
+        facts = [e["fact"] for e in q["evidence"]]
+        if any(f in c.quote or c.quote in f for c in ans.citations for f in facts):
+            evidence_quoted += 1
     n_ev = len(ranks)
     out = {
         "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count(),
@@ -87,7 +95,11 @@ def main() -> int:
         "search_ms": {"p50": round(pct(search_ms, 50), 1), "p95": round(pct(search_ms, 95), 1)},
         "ask_ms": {"p50": round(pct(ask_ms, 50), 1), "p95": round(pct(ask_ms, 95), 1),
                    "mean": round(statistics.mean(ask_ms), 1)},
-        "answered_share": round(answered / len(queries), 3),
+        "answers": {
+            "answered_share_with_evidence": round(answered["evidence"] / max(1, len(ranks)), 3),
+            "answered_share_null_queries": round(answered["null"] / max(1, len(queries) - len(ranks)), 3),
+            "a_quote_is_or_contains_a_gold_fact": round(evidence_quoted / max(1, len(ranks)), 3),
+        },
         "retrieval": {
             "questions_with_evidence": n_ev,
             "hits@4": round(sum(1 for r in ranks if r and r <= 4) / n_ev, 3),

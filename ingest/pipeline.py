@@ -23,6 +23,7 @@ from ingest.clean import clean_body
 from ingest.metadata import parse_document
 from ingest.sources import RawDocument, Skipped, iter_documents
 
+OPTIMIZE_AFTER_CHUNKS = 500  # a large ingest leaves many index segments: merge them
 WRITE_BATCH_CHUNKS = 128  # chunks embedded and committed together: progress and crash granularity
 
 
@@ -120,6 +121,8 @@ def ingest(
                 batch, n = [], 0
         store.upsert(batch)
         bar.advance(n)
+    if total >= OPTIMIZE_AFTER_CHUNKS:
+        store.optimize()
     for a, updated in pending.values():
         (report.updated if updated else report.added).append(a.article_id)
     report.chunks = total

@@ -2,7 +2,6 @@
 
 import pytest
 
-from assistant.query import mentioned_sources, mentioned_years
 from assistant.retrieve import Filters, fts_query
 
 
@@ -40,22 +39,6 @@ def test_question_naming_a_year_ranks_that_year_first(demo):
     assert top[0].published.startswith("2020")
 
 
-@pytest.mark.parametrize(
-    ("question", "sources", "expected"),
-    [
-        ("as reported by TechCrunch", ["TechCrunch", "The Age"], ["TechCrunch"]),
-        ("according to 'The Age'", ["TechCrunch", "The Age"], ["The Age"]),
-        ("what is the age of the S-400?", ["The Age"], []),
-        ("a fortune was spent", ["Fortune"], []),
-        ("says Fortune", ["Fortune"], ["Fortune"]),
-        ("reported by caliber.az", ["Caliber.az"], ["Caliber.az"]),
-    ],
-)
-def test_mentioned_sources(question, sources, expected):
-    assert mentioned_sources(question, sources) == expected
-
-
-def test_mentioned_years_and_fts_query():
-    assert mentioned_years("in 2020 and 1999, not 123") == [1999, 2020]
+def test_fts_query_of_codes_and_of_nothing():
     assert fts_query("?!") is None
     assert '"s400"' in fts_query("the S-400?")
