@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.runnables import Runnable, RunnableLambda
@@ -21,6 +21,9 @@ from assistant.models import Answer, Passage
 from assistant.retrieve import Filters, HybridRetriever, Retrieval, document_to_passage
 from assistant.store import Store
 from assistant.verify import enforce
+
+if TYPE_CHECKING:
+    from ingest.pipeline import IngestReport
 
 
 @dataclass
@@ -56,7 +59,7 @@ class Assistant:
         self._seed_checked = False
 
     # -- corpus ------------------------------------------------------------------
-    def ingest(self, inputs: list[str], *, progress: bool = False):
+    def ingest(self, inputs: list[str], *, progress: bool = False) -> IngestReport:
         from ingest.pipeline import ingest
 
         self.store.set_flag("seeded", "user")

@@ -71,6 +71,8 @@ class ExtractiveComposer:
     def __init__(self, store: Store, config: ComposerConfig | None = None) -> None:
         self.store = store
         self.config = config or ComposerConfig()
+        # analysed terms of whole articles, for the names check; an article's id changes with its text
+        self._terms_cache: dict[str, frozenset[str]] = {}
 
     def compose(self, question: str, passages: list[Passage]) -> Answer:
         abstain = Answer(question=question, status="no_answer", answer=NO_ANSWER)
@@ -95,17 +97,25 @@ class ExtractiveComposer:
             return abstain
         picks = self._select(sents, kind, texts, idf)
         covered = set().union(*(p.sentence.matched | p.sentence.near for p in picks))
-        for p in picks:  # a name in the article's title counts: the quote is about it
-            title = set(terms(p.sentence.passage.title or ""))
-            covered |= {g for g, alts in groups.items() if alts & title}
         union = sum(idf[g] for g in covered) / (sum(idf.values()) or 1.0)
-        # every name or code the question asks about must stand in the evidence:
+        # every name or code the question asks about must stand in the quoted articles:
         # quotes about the S-400 do not answer a question about the F-35
-        names = entity_terms(question, sources) & set(groups)
-        if union < min(cfg.min_cover, 2 * single_needed) or not names <= covered:
+        context = set().union(*(self._article_terms(p.sentence.article_id, texts) for p in picks))
+        names = {g for g in entity_terms(question, sources) if g in groups}
+        if union < min(cfg.min_cover, 2 * single_needed) or not all(groups[g] & context for g in names):
             return abstain
         citations = self._citations(picks, texts)
         return Answer(question=question, status="answered", answer=render(citations), citations=citations)
+
+    def _article_terms(self, article_id: str, texts: dict[str, str]) -> frozenset[str]:
+        found = self._terms_cache.get(article_id)
+        if found is None:
+            title = self.store.get_meta(article_id)["title"] or ""
+            found = frozenset(terms(f"{title}\n{texts[article_id]}"))
+            if len(self._terms_cache) >= 256:
+                self._terms_cache.pop(next(iter(self._terms_cache)))
+            self._terms_cache[article_id] = found
+        return found
 
     # -- scoring -----------------------------------------------------------------
     @staticmethod
@@ -119,7 +129,9 @@ class ExtractiveComposer:
 
     def _idf(self, groups: dict[str, set[str]]) -> dict[str, float]:
         n, df = self.store.doc_freq({t for alts in groups.values() for t in alts})
-        return {g: math.log(1 + (n - (d := max(df.get(t, 0) for t in alts)) + 0.5) / (d + 0.5))
+        # a word no article uses weighs as much as the rarest one that is used, not more:
+        # else one paraphrase ("at odds" for "friction") would sink a good answer
+        return {g: math.log(1 + (n - (d := max(1, *(df.get(t, 0) for t in alts))) + 0.5) / (d + 0.5))
                 for g, alts in groups.items()}
 
     @staticmethod

@@ -8,11 +8,12 @@ works offline from an install alone: no hub download and no torch.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+from tokenizers import Tokenizer
 
 from assistant.errors import ConfigError
 
@@ -23,10 +24,8 @@ MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained on 256 word pieces; longer inpu
 EMBEDDING_CHOICES = ("minilm", "openai:<model>")
 
 
-def load_tokenizer():  # -> tokenizers.Tokenizer
+def load_tokenizer() -> Tokenizer:
     """The model's WordPiece tokenizer, truncating at 256 and padding to the batch's longest."""
-    from tokenizers import Tokenizer
-
     data = resources.files("assistant.resources.minilm").joinpath("tokenizer.json").read_text("utf-8")
     tok = Tokenizer.from_str(data)
     # The stock file truncates at 128 and pads to a fixed 128: both cost quality or speed.
@@ -106,7 +105,7 @@ def make_embeddings(name: str) -> Embeddings:
     raise ValueError(f"unknown embeddings {name!r}; valid choices: {', '.join(EMBEDDING_CHOICES)}")
 
 
-def token_counter(embeddings: Embeddings):  # -> Callable[[Sequence[str]], list[int]]
+def token_counter(embeddings: Embeddings) -> Callable[[Sequence[str]], list[int]]:
     """A word-piece counter for chunk sizing: the model's own, else MiniLM's tokenizer."""
     if isinstance(embeddings, MiniLMEmbeddings):
         return embeddings.count_tokens

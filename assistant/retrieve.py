@@ -123,7 +123,7 @@ class Retrieval:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
-    def _fuse(self, rankings, k: int) -> list[Passage]:
+    def _fuse(self, rankings: list[tuple[float, list[Hit], str]], k: int) -> list[Passage]:
         fused: dict[tuple[str, int, int], float] = {}
         signal: dict[tuple[str, int, int], dict[str, float]] = {}
         for weight, hits, kind in rankings:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urlparse
 
 from langchain_core.embeddings import Embeddings
@@ -36,6 +36,9 @@ CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, body, tokenize='unicode61');
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
 """
+T = TypeVar("T")
+
+
 class Hit(NamedTuple):
     """One ranked chunk from a ranker, with what filters need."""
 
@@ -200,7 +203,7 @@ class Store:
     def _delete_vectors(self, article_id: str) -> None:
         self._guard(lambda: self.vectors.delete(where={"article_id": article_id}))
 
-    def _guard(self, fn):
+    def _guard(self, fn: Callable[[], T]) -> T:
         try:
             return fn()
         except Exception as exc:

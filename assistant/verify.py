@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
-from assistant.models import Citation
+from assistant.models import Answer, Citation
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'",
                          "′": "'", "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-", "\u00a0": " "})
@@ -71,7 +72,7 @@ def holds(citation: Citation, text: str) -> bool:
 _MARKER = re.compile(r"\[(\d+)\]")
 
 
-def enforce(answer, get_text):  # (Answer, Callable[[str], str]) -> Answer
+def enforce(answer: Answer, get_text: Callable[[str], str]) -> Answer:
     """The last gate before any user: every citation must hold against its article's text.
 
     A citation whose offsets drifted is re-located in the article; one that cannot
