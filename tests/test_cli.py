@@ -162,3 +162,10 @@ def test_console_script_runs_in_a_fresh_process(home):
                           env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["status"] == "answered"
+
+
+def test_a_store_that_is_down_is_one_line_and_exit_3(cli, monkeypatch):
+    monkeypatch.setenv("CITEWISE_CHROMA_URL", f"http://127.0.0.1:{_closed_port()}")
+    code, out, err = cli("ask", "why did Türkiye buy the S-400?")
+    assert code == 3 and out == ""
+    assert err.startswith("citewise: error: cannot open the vector store") and len(err.strip().splitlines()) == 1

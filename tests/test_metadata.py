@@ -1,4 +1,6 @@
-"""ingest.metadata: header lines, reader metadata and heuristics for pasted pages."""
+"""ingest.metadata: header lines, reader metadata and heuristics for pasted pages.
+
+Date parsing itself is tested in test_dates.py."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.metadata import ParsedDocument, normalize_date, parse_document
+from ingest.metadata import ParsedDocument, parse_document
 
 SAMPLES = Path(__file__).resolve().parents[1] / "ingest" / "samples"
 CALIBER = SAMPLES / "caliber-2025-turkiye-samp-t.txt"
@@ -238,30 +240,3 @@ def test_nothing_found_leaves_fields_none_and_body_unchanged():
     doc = parse_document(text)
     assert fields(doc) == dict.fromkeys(("title", "source", "author", "published", "url"))
     assert doc.body == text
-
-
-# --- dates ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("value", "iso"),
-    [
-        ("2023-09-26T21:11:15+00:00", "2023-09-26T21:11:15+00:00"),
-        ("2023-09-26T21:11:15Z", "2023-09-26T21:11:15+00:00"),
-        ("2023-09-26 21:11", "2023-09-26T21:11:00"),
-        ("2023-09-26", "2023-09-26"),
-        ("2025/06/25", "2025-06-25"),
-        ("25 June 2025 19:17", "2025-06-25T19:17:00"),
-        ("18:11, September 25, 2020 | Updated: 16:09, June 5, 2023", "2020-09-25T18:11:00"),
-        ("Sept. 25, 2020", "2020-09-25"),
-        ("September 25, 2020 at 6:11 p.m. EDT", "2020-09-25T18:11:00"),
-        ("6:11 PM EDT, Friday, Sept. 25, 2020", "2020-09-25T18:11:00"),
-        ("Friday, 25th of June 2025", "2025-06-25"),
-        ("25/06/2025", None),
-        ("February 30, 2020", None),
-        ("", None),
-        ("no date here", None),
-    ],
-)
-def test_normalize_date(value, iso):
-    assert normalize_date(value) == iso

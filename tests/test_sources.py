@@ -1,57 +1,21 @@
-"""ingest.sources: files, folders, JSON, JSON Lines, HTML and URLs into RawDocument / Skipped.
+"""ingest.sources: files, folders, JSON, JSON Lines and HTML files into RawDocument / Skipped.
 
-Files are written to tmp_path; URLs are served by a real http.server on 127.0.0.1.
+Files are written to tmp_path. HTML extraction itself is tested in test_html.py, URLs in test_fetch.py.
 """
 
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from assistant.errors import InputError
-from ingest import sources
-from ingest.sources import RawDocument, Skipped, extract_html, iter_documents
+from ingest import html, sources
+from ingest.sources import RawDocument, Skipped, iter_documents
+from tests.inputs import ARTICLE_HTML, KEY_SENTENCE, collect, write
 
-ARTICLE_HTML = """<!doctype html>
-<html><head>
-<title>Harbour bridge reopens after repairs | Example News</title>
-<meta property="og:site_name" content="Example News">
-<meta name="author" content="Jane Roe">
-<meta property="article:published_time" content="2024-03-05T10:00:00+00:00">
-<link rel="canonical" href="https://example.com/news/bridge">
-</head><body>
-<nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav>
-<article>
-<h1>Harbour bridge reopens after repairs</h1>
-<p>The harbour bridge reopened on Tuesday after six months of repairs, the city council said in a statement.</p>
-<p>Engineers replaced forty steel cables and resurfaced the whole deck, which carries about 30,000 vehicles a day.</p>
-<p>"We are glad to give the bridge back to the people who use it every day," the mayor told reporters.</p>
-</article>
-<footer>Example News footer: contact, careers, advertising.</footer>
-</body></html>
-"""
 NO_TEXT = "no article text (expected a 'text', 'body' or 'content' field)"
-KEY_SENTENCE = "Engineers replaced forty steel cables and resurfaced the whole deck"
-
-
-def collect(inputs: list[str], **kwargs) -> list[RawDocument | Skipped]:
-    return list(iter_documents(inputs, **kwargs))
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
 
 
 # --- plain files ----------------------------------------------------------------------------
@@ -263,150 +227,10 @@ def test_html_file_is_extracted_to_article_text_with_metadata(tmp_path):
     assert doc.meta["url"] == "https://example.com/news/bridge"
 
 
-def test_html_paragraphs_are_separated_by_blank_lines(tmp_path):
-    text, _ = extract_html(ARTICLE_HTML)
-    paragraphs = text.split("\n\n")
-    assert any(p.startswith("The harbour bridge reopened") for p in paragraphs)
-    assert any(p.startswith("Engineers replaced") for p in paragraphs)
-
-
-def test_html_without_trafilatura_falls_back_to_plain_text_extraction(monkeypatch):
-    monkeypatch.setattr(sources, "_trafilatura", lambda: None)
-    text, meta = extract_html(ARTICLE_HTML)
-    assert KEY_SENTENCE in text
-    assert "Home" not in text and "footer" not in text  # nav and footer are not article text
-    assert meta["title"] == "Harbour bridge reopens after repairs"
-    assert meta["published"] == "2024-03-05T10:00:00+00:00"
-
-
 def test_html_with_no_text_at_all_is_skipped(tmp_path):
     f = write(tmp_path / "blank.html", "<html><head><script>var x = 1;</script></head><body></body></html>")
     assert collect([str(f)]) == [Skipped(str(f), "no text found in HTML")]
 
 
-# --- URLs -----------------------------------------------------------------------------------
-
-
-class _Handler(BaseHTTPRequestHandler):
-    seen_user_agents: list[str] = []
-
-    def log_message(self, *args) -> None:  # keep test output clean
-        pass
-
-    def _send(self, status: int, body: bytes, content_type: str, length: bool = True) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        if length:
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self) -> None:
-        self.seen_user_agents.append(self.headers.get("User-Agent", ""))
-        if self.path == "/article.html":
-            self._send(200, ARTICLE_HTML.encode(), "text/html; charset=utf-8")
-        elif self.path == "/plain.txt":
-            self._send(200, b"Plain text article.\r\nSecond line.", "text/plain; charset=utf-8")
-        elif self.path == "/latin1.txt":
-            self._send(200, "Caf\u00e9 cr\u00e8me.".encode("latin-1"), "text/plain; charset=iso-8859-1")
-        elif self.path == "/feed.json":
-            self._send(200, json.dumps({"title": "J", "text": "JSON body."}).encode(), "application/json")
-        elif self.path == "/redirect":
-            self.send_response(302)
-            self.send_header("Location", "/article.html")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-        elif self.path == "/big-declared":
-            self._send(200, b"x" * 5000, "text/plain")
-        elif self.path == "/big-streamed":
-            self._send(200, b"y" * 5000, "text/plain", length=False)  # no Content-Length: counted while read
-        elif self.path == "/image.png":
-            self._send(200, b"\x89PNG\r\n\x1a\n", "image/png")
-        elif self.path == "/slow":
-            time.sleep(1.5)
-            self._send(200, b"late", "text/plain")
-        else:
-            self._send(404, b"not here", "text/plain")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-def closed_port_url() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}/article.html"
-
-
-def test_html_page_served_over_http_is_extracted_with_title_and_final_url(server):
-    [doc] = collect([f"{server}/article.html"])
-    assert isinstance(doc, RawDocument)
-    assert doc.kind == "url"
-    assert doc.origin == f"{server}/article.html"
-    assert KEY_SENTENCE in doc.text
-    assert doc.meta["title"] == "Harbour bridge reopens after repairs"
-    assert doc.meta["url"] == f"{server}/article.html"
-
-
-def test_redirect_is_followed_and_meta_url_is_the_final_url(server):
-    [doc] = collect([f"{server}/redirect"])
-    assert isinstance(doc, RawDocument)
-    assert doc.origin == f"{server}/redirect"
-    assert doc.meta["url"] == f"{server}/article.html"
-
-
-def test_plain_text_response_is_read_as_text(server):
-    [doc] = collect([f"{server}/plain.txt"])
-    assert doc == RawDocument(
-        origin=f"{server}/plain.txt", text="Plain text article.\nSecond line.",
-        meta={"url": f"{server}/plain.txt"}, kind="url",
-    )
-
-
-def test_text_response_in_declared_charset_is_decoded(server):
-    [doc] = collect([f"{server}/latin1.txt"])
-    assert doc.text == "Caf\u00e9 cr\u00e8me."
-
-
-def test_json_response_is_read_as_an_article(server):
-    [doc] = collect([f"{server}/feed.json"])
-    assert (doc.text, doc.meta["title"], doc.meta["url"]) == ("JSON body.", "J", f"{server}/feed.json")
-
-
-def test_requests_say_they_come_from_citewise(server):
-    _Handler.seen_user_agents.clear()
-    collect([f"{server}/plain.txt"])
-    assert _Handler.seen_user_agents == ["citewise/0.1"]
-
-
-@pytest.mark.parametrize(
-    ("path", "kwargs", "reason"),
-    [
-        ("/missing", {}, "HTTP 404"),
-        ("/big-declared", {"max_bytes": 1000}, "response larger than 1000 bytes"),
-        ("/big-streamed", {"max_bytes": 1000}, "response larger than 1000 bytes"),
-        ("/image.png", {}, "unsupported content type image/png"),
-        ("/slow", {"fetch_timeout": 0.3}, "timed out after 0.3s"),
-    ],
-)
-def test_unusable_url_is_skipped_with_reason(server, path, kwargs, reason):
-    assert collect([f"{server}{path}"], **kwargs) == [Skipped(f"{server}{path}", reason)]
-
-
-def test_unreachable_url_is_skipped_and_the_next_input_still_read(server, tmp_path):
-    url = closed_port_url()
-    f = write(tmp_path / "a.txt", "Still read.")
-    docs = collect([url, str(f)])
-    assert docs[0] == Skipped(url, "connection refused")
-    assert docs[1].text == "Still read."
+def test_extract_html_is_still_importable_from_sources():
+    assert sources.extract_html is html.extract_html

@@ -79,3 +79,10 @@ def test_ingest_and_ask_round_trip_on_a_chroma_server(chroma_server, tmp_path, e
 def test_an_unreachable_chroma_server_is_a_store_error(tmp_path, embeddings):
     with pytest.raises(StoreUnavailableError, match="127.0.0.1"):
         make_assistant(tmp_path / "h", embeddings, chroma_url=f"http://127.0.0.1:{_free_port()}")
+
+
+def test_chromas_own_embedding_function_is_never_set(fresh):
+    # Chroma's default would download a model at first use: the collection must have none
+    collection = fresh.store.vectors._collection
+    assert collection._embedding_function is None
+    assert collection.configuration_json.get("embedding_function") is None
