@@ -7,7 +7,7 @@ only the compose step and its quotes pass the same ``verify.enforce`` gate.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
@@ -26,11 +26,15 @@ if TYPE_CHECKING:
     from ingest.pipeline import IngestReport
 
 
+FOLLOW_UP_TURNS = 2
+
+
 @dataclass
 class Request:
     question: str
     k: int | None = None
     filters: Filters | None = None
+    history: list[str] = field(default_factory=list)  # earlier questions of the conversation, oldest first
 
 
 def validate_question(question: str, max_chars: int) -> str:
@@ -85,9 +89,12 @@ class Assistant:
         self.ensure_seeded()
         return self.retrieval.search(query, self._k(k), filters)
 
-    def ask(self, question: str, k: int | None = None, filters: Filters | None = None) -> Answer:
+    def ask(self, question: str, k: int | None = None, filters: Filters | None = None,
+            history: list[str] | None = None) -> Answer:
+        """Answer ``question``; ``history`` (earlier questions, oldest first) makes follow-ups
+        ("and what did Macron say about it?") mean what they mean in the conversation."""
         self.ensure_seeded()
-        return self.chain.invoke(Request(question, k, filters))
+        return self.chain.invoke(Request(question, k, filters, list(history or [])))
 
     def _k(self, k: int | None) -> int:
         k = self.settings.k if k is None else k
@@ -99,12 +106,15 @@ class Assistant:
         def retrieve(req: Request) -> dict[str, Any]:
             t0 = time.perf_counter()
             question = validate_question(req.question, self.settings.max_question_chars)
+            # without a model to rewrite a follow-up, the last earlier questions stand in as its context
+            context = " ".join(req.history[-FOLLOW_UP_TURNS:])[-self.settings.max_question_chars:]
             retriever = HybridRetriever(retrieval=self.retrieval, k=self._k(req.k), filters=req.filters)
-            passages = [document_to_passage(d) for d in retriever.invoke(question)]
-            return {"question": question, "passages": passages, "t0": t0, "t_retrieve": time.perf_counter()}
+            passages = [document_to_passage(d) for d in retriever.invoke(f"{context} {question}".strip())]
+            return {"question": question, "context": context, "passages": passages, "t0": t0,
+                    "t_retrieve": time.perf_counter()}
 
         def compose(state: dict[str, Any]) -> dict[str, Any]:
-            state["answer"] = self.composer.compose(state["question"], state["passages"])
+            state["answer"] = self.composer.compose(state["question"], state["passages"], context=state["context"])
             return state
 
         def verify(state: dict[str, Any]) -> Answer:

@@ -17,12 +17,14 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from assistant.guard import is_injection
 from assistant.models import AlsoIn, Answer, Citation, Passage
 from assistant.query import CUE_REQUIRED, MONTHS, cue, entity_terms, mentioned_sources, question_type
 from assistant.sentences import sentence_spans
 from assistant.store import Store
 from assistant.textnorm import content_terms, expansions, terms
 
+CONTEXT_WEIGHT = 0.5
 NO_ANSWER = "The articles do not say. None of the passages found answers this question."
 
 
@@ -74,18 +76,24 @@ class ExtractiveComposer:
         # analysed terms of whole articles, for the names check; an article's id changes with its text
         self._terms_cache: dict[str, frozenset[str]] = {}
 
-    def compose(self, question: str, passages: list[Passage]) -> Answer:
+    def compose(self, question: str, passages: list[Passage], context: str = "") -> Answer:
+        """Answer from ``passages``; ``context`` (earlier questions) lends a follow-up its subject."""
         abstain = Answer(question=question, status="no_answer", answer=NO_ANSWER)
         if not passages:
             return abstain
         sources = self.store.sources()
         groups = self._groups(question, sources)
+        inherited = {g: alts for g, alts in self._groups(context, sources).items() if g not in groups}
+        groups.update(inherited)
         if not groups:
             return abstain
         idf = self._idf(groups)
+        for g in inherited:  # the follow-up's own words matter more than its context's
+            idf[g] *= CONTEXT_WEIGHT
         kind = question_type(question)
         texts = {p.article_id: self.store.get_text(p.article_id) for p in passages}
-        sents = self._candidates(passages, texts)
+        stale = superseded(passages, texts)
+        sents = self._candidates([p for p in passages if p.article_id not in stale], texts)
         if not sents:
             return abstain
         self._score(sents, groups, idf, kind, texts)
@@ -145,6 +153,8 @@ class ExtractiveComposer:
                     continue
                 seen.add((p.article_id, s))
                 sent = text[s:e]
+                if is_injection(sent):
+                    continue
                 out.append(_Sentence(p.article_id, s, e, sent, set(terms(sent)), set(content_terms(sent)), rank, p))
         return out
 
@@ -232,6 +242,30 @@ class ExtractiveComposer:
         return out
 
 
+_CORRECTION = re.compile(
+    r"\b(an? )?(earlier|previous) version of this (article|story|report)|\bthis (article|story) (has been|was) "
+    r"(corrected|updated)|^\s*correction\s*:|\bcorrects an earlier\b", re.I | re.M)
+
+
+def superseded(passages: list[Passage], texts: dict[str, str]) -> set[str]:
+    """Articles that a later article of the same outlet corrects ("An earlier version of this
+    article misstated..."): their sentences would contradict the correction, so they are not quoted."""
+    by_id = {p.article_id: p for p in passages}
+    fixes = [p for p in by_id.values() if _CORRECTION.search(texts[p.article_id])]
+    out = set()
+    for fix in fixes:
+        fix_title = set(content_terms(fix.title or ""))
+        for old in by_id.values():
+            if old.article_id == fix.article_id or old.source != fix.source:
+                continue
+            if not (old.published and fix.published and old.published < fix.published):
+                continue
+            title = set(content_terms(old.title or ""))
+            if title and fix_title and len(title & fix_title) / min(len(title), len(fix_title)) >= 0.5:
+                out.add(old.article_id)
+    return out
+
+
 def _related_terms(groups: dict[str, set[str]], vocab: set[str]) -> dict[str, set[str]]:
     """For each group, the vocabulary terms that are its alternatives or derivations of them."""
     by_prefix: dict[str, list[str]] = {}
@@ -260,10 +294,20 @@ def _derived(term: str, alt: str) -> bool:
 
 
 def _same_fact(a: _Sentence, b: _Sentence) -> float:
-    """Shared content terms relative to the shorter sentence: near copies score high."""
+    """Shared content terms relative to the shorter sentence: near copies score high. Sentences whose
+    numbers or months differ ("opens in March" / "opens in April") are never the same fact."""
     if a.article_id == b.article_id or not a.content or not b.content:
         return 0.0
+    if _figures(a.text) != _figures(b.text):
+        return 0.0
     return len(a.content & b.content) / min(len(a.content), len(b.content))
+
+
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(m.capitalize() for m in MONTHS) + r")\b")
+
+
+def _figures(text: str) -> set[str]:
+    return {f.replace(",", "") for f in _FIGURE.findall(text)}
 
 
 def _add_twin(pick: _Pick, s: _Sentence) -> None:

@@ -8,6 +8,7 @@ without hiding the rest. Exposed as a LangChain retriever for the chain.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from itertools import zip_longest
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -74,10 +75,9 @@ class Retrieval:
         lex = store.lexical(match, wide, filters.source, after, before) if match else []
         rankings: list[tuple[float, list[Hit], str]] = [
             (self.lexical_weight, lex[:n], "lex"), (self.dense_weight, dense[:n], "dense")]
-        if outlets:
-            keep = set(outlets)
-            rankings += [(self.lexical_weight, [h for h in lex if h.source in keep][:n], "lex"),
-                         (self.dense_weight, [h for h in dense if h.source in keep][:n], "dense")]
+        for outlet in outlets:
+            rankings += [(self.lexical_weight, [h for h in lex if h.source == outlet][:n], "lex"),
+                         (self.dense_weight, [h for h in dense if h.source == outlet][:n], "dense")]
         for a, b in windows:
 
             def inside(h: Hit, a: float | None = a, b: float | None = b) -> bool:
@@ -86,7 +86,7 @@ class Retrieval:
 
             rankings += [(0.5 * self.lexical_weight, [h for h in lex if inside(h)][:n], "lex"),
                          (0.5 * self.dense_weight, [h for h in dense if inside(h)][:n], "dense")]
-        return self._fuse(rankings, k)
+        return self._fuse(rankings, k, outlets)
 
     def _match(self, query: str) -> str | None:
         """The FTS query without terms so common that scanning them costs more than they rank."""
@@ -123,16 +123,21 @@ class Retrieval:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
-    def _fuse(self, rankings: list[tuple[float, list[Hit], str]], k: int) -> list[Passage]:
+    def _fuse(self, rankings: list[tuple[float, list[Hit], str]], k: int, outlets: list[str]) -> list[Passage]:
         fused: dict[tuple[str, int, int], float] = {}
         signal: dict[tuple[str, int, int], dict[str, float]] = {}
+        source: dict[tuple[str, int, int], str | None] = {}
         for weight, hits, kind in rankings:
-            for rank, (aid, s, e, score, _src, _ts) in enumerate(hits):
+            for rank, (aid, s, e, score, src, _ts) in enumerate(hits):
                 key = (aid, s, e)
                 fused[key] = fused.get(key, 0.0) + weight / (RRF_K + rank + 1)
                 sig = signal.setdefault(key, {})
                 sig[kind] = max(sig.get(kind, float("-inf")), score)
-        best = sorted(fused.items(), key=lambda kv: kv[1], reverse=True)[:k]
+                source[key] = src
+        ranked = sorted(fused.items(), key=lambda kv: kv[1], reverse=True)
+        if outlets:
+            ranked = _take_turns(ranked, [[kv for kv in ranked if source[kv[0]] == o] for o in outlets])
+        best = ranked[:k]
         texts: dict[str, str] = {}
         out = []
         for (aid, s, e), score in best:
@@ -147,6 +152,18 @@ class Retrieval:
                                author=meta["author"], published=meta["published"], url=meta["url"],
                                dense=sig.get("dense"), lexical=sig.get("lex")))
         return out
+
+
+def _take_turns(ranked: list, per_outlet: list[list]) -> list:
+    """Each named outlet's best passages in turn, then the rest: a question that compares what
+    two outlets reported needs both in the top k, not ten passages of the louder one."""
+    out, seen = [], set()
+    for row in zip_longest(*per_outlet):
+        for item in row:
+            if item is not None and item[0] not in seen:
+                seen.add(item[0])
+                out.append(item)
+    return out + [item for item in ranked if item[0] not in seen]
 
 
 class HybridRetriever(BaseRetriever):
