@@ -48,6 +48,15 @@ def _parser() -> argparse.ArgumentParser:
 
     rm = sub.add_parser("remove", help="delete an article from the store")
     rm.add_argument("article_id")
+
+    ev = sub.add_parser("eval", help="score the assistant on an eval set (or the MultiHop-RAG benchmark)")
+    ev.add_argument("--set", dest="eval_set", metavar="FILE", help="eval set, JSON lines (default: the samples set)")
+    ev.add_argument("--corpus", metavar="DIR", help="articles to ingest into a temporary store (default: the set's)")
+    ev.add_argument("--benchmark", choices=["multihop"], help="score as the MultiHop-RAG paper does")
+    ev.add_argument("--questions", type=int, default=0, help="only the first N questions (benchmark)")
+    ev.add_argument("--out", metavar="DIR", default="eval-report", help="where report.json/.md/.png go")
+    ev.add_argument("--json", action="store_true", help="print the overall figures as JSON")
+    ev.add_argument("--quiet", action="store_true")
     return p
 
 
@@ -93,6 +102,8 @@ def _run(args: argparse.Namespace) -> int:
         return _questions(args)
     if cmd == "ingest":
         return _ingest(args)
+    if cmd == "eval":
+        return _eval(args)
     a = _assistant()
     if cmd == "articles":
         rows = a.store.list_articles()
@@ -198,6 +209,39 @@ def _ingest(args: argparse.Namespace) -> int:
         print(f"citewise: error: nothing ingested ({reason})", file=sys.stderr)
         return 2
     return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    """Run the eval, write the report, exit 1 when a threshold of the set's config is missed."""
+    from evals.report import write_report
+
+    progress = not args.quiet and sys.stderr.isatty()
+    store = os.environ.get("CITEWISE_HOME") if args.store else None
+    if args.benchmark == "multihop":
+        from evals.multihop import run_multihop
+
+        if not (args.corpus and args.eval_set):
+            raise InputError("--benchmark multihop needs --corpus ARTICLES_DIR and --set QUESTIONS.jsonl")
+        result = run_multihop(Path(args.corpus), Path(args.eval_set), store=store, questions=args.questions,
+                              progress=progress)
+    else:
+        from evals.metrics import evaluate
+        from evals.scorer import DEFAULT_SET, run_set
+
+        records, meta = run_set(Path(args.eval_set) if args.eval_set else DEFAULT_SET, args.corpus, store=store,
+                                progress=progress)
+        result = evaluate(records, meta)
+    paths = write_report(result, args.out)
+    if args.json:
+        _print_json({"overall": result["overall"], "thresholds": result["thresholds"], "ok": result["ok"],
+                     "report": {k: str(v) for k, v in paths.items()}})
+    else:
+        for name, value in result["overall"].items():
+            print(f"{name:>22}: {value if value is not None else '-'}")
+        missed = [f"{n} {c['value']} (limit {c['threshold']})" for n, c in result["thresholds"].items() if not c["ok"]]
+        print("FAIL: " + "; ".join(missed) if missed else "PASS: all thresholds met")
+        print(f"report: {paths['md']}")
+    return 0 if result["ok"] else 1
 
 
 def _print_json(obj: Any, compact: bool = False) -> None:

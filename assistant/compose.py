@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.guard import is_injection
+from assistant.metadata_answer import answer_metadata, metadata_field
 from assistant.models import AlsoIn, Answer, Citation, Passage
 from assistant.query import CUE_REQUIRED, MONTHS, cue, entity_terms, mentioned_sources, question_type
 from assistant.sentences import sentence_spans
@@ -25,6 +26,7 @@ from assistant.store import Store
 from assistant.textnorm import content_terms, expansions, terms
 
 CONTEXT_WEIGHT = 0.5
+UNKNOWN_WORD_FACTOR = 0.85
 NO_ANSWER = "The articles do not say. None of the passages found answers this question."
 
 
@@ -32,8 +34,8 @@ NO_ANSWER = "The articles do not say. None of the passages found answers this qu
 class ComposerConfig:
     """The knobs of the extractive answerer (tuned on the eval sets)."""
 
-    min_cover: float = 0.6  # share of the question's weighted terms the evidence must cover...
-    single_terms: float = 2.4  # ...one sentence is expected to cover about this many terms of a long question
+    min_cover: float = 0.55  # share of the question's weighted terms the evidence must cover...
+    single_terms: float = 2.0  # ...one sentence is expected to cover about this many terms of a long question
     cue_weight: float = 0.35  # how much carrying the asked-for kind of answer (a reason, a date) counts
     gain_weight: float = 0.5  # how much covering a part of the question no quote covers yet counts
     max_quotes: int = 3
@@ -82,14 +84,30 @@ class ExtractiveComposer:
         if not passages:
             return abstain
         sources = self.store.sources()
+        field = metadata_field(question)
+        if field:
+            found = answer_metadata(question, field, passages, sources, self.store.get_text)
+            if found:
+                return found
         groups = self._groups(question, sources)
         inherited = {g: alts for g, alts in self._groups(context, sources).items() if g not in groups}
         groups.update(inherited)
+        # a year the passages were published in ("the 2025 article") is met by metadata, not text
+        for year in {(p.published or "")[:4] for p in passages}:
+            groups.pop(year, None)
         if not groups:
             return abstain
-        idf = self._idf(groups)
-        for g in inherited:  # the follow-up's own words matter more than its context's
+        idf, unknown = self._idf(groups)
+        for g in inherited.keys() & idf.keys():  # the follow-up's own words matter more than its context's
             idf[g] *= CONTEXT_WEIGHT
+        # words no article uses cannot tell one sentence from another: they leave the coverage
+        # sum and only cost a little each ("why is Washington *worried*"), names excepted
+        names = {g for g in entity_terms(question, sources) if g in groups}
+        for g in unknown - names:
+            del groups[g], idf[g]
+        unknown_penalty = UNKNOWN_WORD_FACTOR ** len(unknown - names)
+        if not groups:
+            return abstain
         kind = question_type(question)
         texts = {p.article_id: self.store.get_text(p.article_id) for p in passages}
         stale = superseded(passages, texts)
@@ -101,7 +119,7 @@ class ExtractiveComposer:
         best = sents[0]
         # one sentence cannot cover a 20-term question: expect about `single_terms` of it
         single_needed = min(cfg.min_cover, cfg.single_terms / len(groups))
-        if best.cover < single_needed or (kind in CUE_REQUIRED and cue(kind, best.text) == 0.0):
+        if best.cover * unknown_penalty < single_needed or (kind in CUE_REQUIRED and cue(kind, best.text) == 0.0):
             return abstain
         picks = self._select(sents, kind, texts, idf)
         covered = set().union(*(p.sentence.matched | p.sentence.near for p in picks))
@@ -109,8 +127,8 @@ class ExtractiveComposer:
         # every name or code the question asks about must stand in the quoted articles:
         # quotes about the S-400 do not answer a question about the F-35
         context = set().union(*(self._article_terms(p.sentence.article_id, texts) for p in picks))
-        names = {g for g in entity_terms(question, sources) if g in groups}
-        if union < min(cfg.min_cover, 2 * single_needed) or not all(groups[g] & context for g in names):
+        if (union * unknown_penalty < min(cfg.min_cover, 2 * single_needed)
+                or not all(groups[g] & context for g in names)):
             return abstain
         citations = self._citations(picks, texts)
         return Answer(question=question, status="answered", answer=render(citations), citations=citations)
@@ -135,12 +153,12 @@ class ExtractiveComposer:
                 groups.pop(t, None)
         return groups
 
-    def _idf(self, groups: dict[str, set[str]]) -> dict[str, float]:
+    def _idf(self, groups: dict[str, set[str]]) -> tuple[dict[str, float], set[str]]:
+        """IDF of each group (its most common alternative), and the groups no article uses."""
         n, df = self.store.doc_freq({t for alts in groups.values() for t in alts})
-        # a word no article uses weighs as much as the rarest one that is used, not more:
-        # else one paraphrase ("at odds" for "friction") would sink a good answer
-        return {g: math.log(1 + (n - (d := max(1, *(df.get(t, 0) for t in alts))) + 0.5) / (d + 0.5))
-                for g, alts in groups.items()}
+        freq = {g: max(df.get(t, 0) for t in alts) for g, alts in groups.items()}
+        idf = {g: math.log(1 + (n - max(1, d) + 0.5) / (max(1, d) + 0.5)) for g, d in freq.items()}
+        return idf, {g for g, d in freq.items() if d == 0}
 
     @staticmethod
     def _candidates(passages: list[Passage], texts: dict[str, str]) -> list[_Sentence]:

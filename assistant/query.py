@@ -16,7 +16,9 @@ _DATE = re.compile(
     r"(?:year|month|week)|yesterday|today|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b", re.I)
 _MONTH_NAME = re.compile(  # case-sensitive: "May" is a month, "may" is not
     r"\b(?:" + "|".join(m.capitalize() for m in MONTHS) + r"|Sept?\.|Jan\.|Feb\.|Aug\.|Oct\.|Nov\.|Dec\.)(?!\w)")
-_NUMBER = re.compile(r"(\$|€|£|¥|\b\d[\d,.]*\s*(?:%|percent|million|billion|trillion|bn|m\b)|\b\d[\d,.]+\b)", re.I)
+# amounts, not codes: the 400 of "S-400" is a name
+_NUMBER = re.compile(
+    r"(\$|€|£|¥|(?<![\w-])\d[\d,.]*\s*(?:%|percent|million|billion|trillion|bn|m\b)|(?<![\w-])\d[\d,.]*\b)", re.I)
 _CAUSE = re.compile(
     r"\b(because|reason|reasons|due to|owing to|since|necessity|necessary|needs?|forced|in order to|so that|"
     r"as a result|after .{0,40}fail|failed|refus\w*|aim\w*|goal|seek\w*|sought|motivat\w*|argues?|justif\w*)\b",
@@ -53,8 +55,8 @@ def cue(kind: str, sentence: str) -> float:
         return 1.0 if _CAUSE.search(sentence) else 0.0
     if kind == "when":
         return 1.0 if (_DATE.search(sentence) or _MONTH_NAME.search(sentence)) else 0.0
-    if kind == "how_much":
-        return 1.0 if _NUMBER.search(sentence) else 0.0
+    if kind == "how_much":  # a year is not an amount
+        return 1.0 if any(not _YEAR.fullmatch(m.group(0).strip()) for m in _NUMBER.finditer(sentence)) else 0.0
     if kind == "who":
         return 1.0 if (_PERSON.search(sentence) or _WHO_VERB.search(sentence)) else 0.0
     return 0.0

@@ -8,7 +8,7 @@ from typing import Any
 DIRECTIONS = {
     "quote_validity": "min", "frankenquotes": "max", "misattributions": "max", "evidence_recall": "min",
     "article_recall": "min", "hit_at_5": "min", "abstention_recall": "min", "false_refusal_rate": "max",
-    "status_accuracy": "min", "abstention_precision": "min", "metadata_accuracy": "min",
+    "status_accuracy": "min", "abstention_precision": "min", "metadata_accuracy": "min", "must_not_quote_ok": "min",
 }
 
 

@@ -1,0 +1,1 @@
+"""Evaluation of citewise: eval sets, scoring and the human-readable report."""
