@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import CitewiseError, InputError
+from assistant.errors import CitewiseError, ConfigError, InputError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -215,6 +215,10 @@ def _eval(args: argparse.Namespace) -> int:
     """Run the eval, write the report, exit 1 when a threshold of the set's config is missed."""
     from evals.report import write_report
 
+    try:
+        import matplotlib  # noqa: F401  (the report's chart)
+    except ImportError as exc:
+        raise ConfigError("citewise eval draws its chart with matplotlib: pip install 'citewise[eval]'") from exc
     progress = not args.quiet and sys.stderr.isatty()
     store = os.environ.get("CITEWISE_HOME") if args.store else None
     if args.benchmark == "multihop":
