@@ -132,3 +132,4 @@ def time_windows(question: str) -> list[tuple[float | None, float | None]]:
         if window not in out:
             out.append(window)
     return out[:2]
+

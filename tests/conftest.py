@@ -12,8 +12,6 @@ from assistant.config import Settings
 from assistant.embeddings import MiniLMEmbeddings
 from assistant.models import Answer
 
-SAMPLES = Path(__file__).resolve().parents[1] / "ingest" / "samples"
-
 
 @pytest.fixture(scope="session")
 def embeddings() -> MiniLMEmbeddings:

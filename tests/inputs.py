@@ -1,4 +1,4 @@
-"""Inputs shared by the reader tests (sources, HTML, fetch): one article page, and helpers
+"""Inputs shared by the reader tests: the bundled sample articles, one article page, and helpers
 to write input files and read inputs back as documents."""
 
 from __future__ import annotations
@@ -6,6 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.sources import RawDocument, Skipped, iter_documents
+
+SAMPLES = Path(__file__).resolve().parents[1] / "ingest" / "samples"
+CALIBER = SAMPLES / "caliber-2025-turkiye-samp-t.txt"
+BLOOMBERG = SAMPLES / "bloomberg-2020-turkey-macron.txt"
 
 ARTICLE_HTML = """<!doctype html>
 <html><head>

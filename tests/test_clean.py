@@ -8,10 +8,7 @@ import pytest
 
 from ingest.clean import clean_body, is_boilerplate
 from ingest.metadata import parse_document
-
-SAMPLES = Path(__file__).resolve().parents[1] / "ingest" / "samples"
-CALIBER = SAMPLES / "caliber-2025-turkiye-samp-t.txt"
-BLOOMBERG = SAMPLES / "bloomberg-2020-turkey-macron.txt"
+from tests.inputs import BLOOMBERG, CALIBER
 
 MACRON = (
     "Macron responded by saying that Turkey must clarify its objectives in Syria before deployment of European "

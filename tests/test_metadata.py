@@ -4,15 +4,10 @@ Date parsing itself is tested in test_dates.py."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from ingest.metadata import ParsedDocument, parse_document
-
-SAMPLES = Path(__file__).resolve().parents[1] / "ingest" / "samples"
-CALIBER = SAMPLES / "caliber-2025-turkiye-samp-t.txt"
-BLOOMBERG = SAMPLES / "bloomberg-2020-turkey-macron.txt"
+from tests.inputs import BLOOMBERG, CALIBER
 
 BENCHMARK_STYLE = (
     "Title: Harbour bridge reopens after repairs\n"
