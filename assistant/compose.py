@@ -20,7 +20,15 @@ from dataclasses import dataclass, field
 from assistant.guard import is_injection
 from assistant.metadata_answer import answer_metadata, metadata_field
 from assistant.models import AlsoIn, Answer, Citation, Passage
-from assistant.query import CUE_REQUIRED, MONTHS, cue, entity_terms, mentioned_sources, question_type
+from assistant.query import (
+    CUE_REQUIRED,
+    MONTHS,
+    cue,
+    entity_terms,
+    focus_words,
+    mentioned_sources,
+    question_type,
+)
 from assistant.sentences import sentence_spans
 from assistant.store import Store
 from assistant.textnorm import content_terms, expansions, terms
@@ -98,6 +106,10 @@ class ExtractiveComposer:
         if not groups:
             return abstain
         idf, unknown = self._idf(groups)
+        # the word for what is asked (a price, a company, a reply) must be in the evidence
+        focus = {t for w in focus_words(question) for t in terms(w) if t in groups}
+        if focus & unknown:
+            return abstain
         for g in inherited.keys() & idf.keys():  # the follow-up's own words matter more than its context's
             idf[g] *= CONTEXT_WEIGHT
         # words no article uses cannot tell one sentence from another: they leave the coverage
@@ -127,7 +139,7 @@ class ExtractiveComposer:
         # every name or code the question asks about must stand in the quoted articles:
         # quotes about the S-400 do not answer a question about the F-35
         context = set().union(*(self._article_terms(p.sentence.article_id, texts) for p in picks))
-        if (union * unknown_penalty < min(cfg.min_cover, 2 * single_needed)
+        if (union * unknown_penalty < min(cfg.min_cover, 2 * single_needed) or not focus <= covered
                 or not all(groups[g] & context for g in names)):
             return abstain
         citations = self._citations(picks, texts)

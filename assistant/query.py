@@ -21,7 +21,9 @@ _NUMBER = re.compile(
     r"(\$|€|£|¥|(?<![\w-])\d[\d,.]*\s*(?:%|percent|million|billion|trillion|bn|m\b)|(?<![\w-])\d[\d,.]*\b)", re.I)
 _CAUSE = re.compile(
     r"\b(because|reason|reasons|due to|owing to|since|necessity|necessary|needs?|forced|in order to|so that|"
-    r"as a result|after .{0,40}fail|failed|refus\w*|aim\w*|goal|seek\w*|sought|motivat\w*|argues?|justif\w*)\b",
+    r"as a result|after .{0,40}fail|failed|refus\w*|aim\w*|goal|seek\w*|sought|motivat\w*|argues?|justif\w*|"
+    r"warn\w*|concern\w*|fears?|risk\w*|could (?:allow|help|enable|lead)|would (?:allow|help|enable|lead)|"
+    r"in an attempt|attempt to|to persuade|to convince|to try)\b",
     re.I)
 _PERSON = re.compile(r"\b[A-Z][a-zà-ÿ]+(?:\s+[A-Z][a-zà-ÿ'’]+)+\b")
 _WHO_VERB = re.compile(r"\b(said|says|told|according to|asked|urged|wrote|announced|stated|warned)\b", re.I)
@@ -133,3 +135,27 @@ def time_windows(question: str) -> list[tuple[float | None, float | None]]:
             out.append(window)
     return out[:2]
 
+
+
+_FOCUS = [
+    re.compile(r"\b(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+|\w+['’]s\s+)?((?:\w+\s+){0,1}\w+)\s+(?:of|for)\b",
+               re.I),
+    re.compile(r"\bwhat\s+(?:is|was)\s+\w+['’]s\s+((?:\w+\s+){0,1}\w+)\s*\??$", re.I),
+    re.compile(r"\b(?:which|what)\s+(?:\w+\s+){0,2}?(company|firm|companies|minister|agency|bank|court|party|"
+               r"manufacturer|maker|supplier|contractor|buyer|investor)\b", re.I),
+    re.compile(r"\bwho\s+(?:is|was|are|were)\s+(?:the\s+)?(?:[\w’']+\s+){0,3}?(minister|president|ceo|chief executive|"
+               r"chairman|chairwoman|head|director|spokesperson|spokesman|founder|owner|manufacturer)\b", re.I),
+    re.compile(r"\b(?:what|how)\s+did\s+(?:[\w’'-]+\s+){1,4}?(reply|respond|answer|react|vote|decide|rule)\b", re.I),
+    re.compile(r"\bwhich\s+[\w\s-]{0,30}?\b(manufactures?|makes|produces|builds|owns|runs)\b", re.I),
+    re.compile(r"\bwhat\s+was\s+the\s+(outcome|result|verdict|decision)\b", re.I),
+]
+
+
+def focus_words(question: str) -> list[str]:
+    """The thing a question asks for, when its form names it: the *range* of, which *company*,
+    who is the *minister*, what did X *reply*. An article that never uses the word cannot say it."""
+    out = []
+    for pattern in _FOCUS:
+        for m in pattern.finditer(question):
+            out.extend(m.group(1).split())
+    return out

@@ -36,6 +36,9 @@ VARIANTS: dict[str, str] = {
     "french": "france", "italian": "italy", "greek": "greece", "iranian": "iran",
     "israeli": "israel", "syrian": "syria", "european": "europe", "chinese": "china",
     "ukrainian": "ukraine", "ankara": "turkey",
+    # capitals standing for their governments, as news writes them
+    "moscow": "russia", "kremlin": "russia", "beijing": "china", "tehran": "iran", "kyiv": "ukraine",
+    "kiev": "ukraine",
 }
 
 # Query-side expansions (folded, unstemmed): words a question uses for what articles say otherwise.
