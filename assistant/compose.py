@@ -211,7 +211,8 @@ class ExtractiveComposer:
                 c = cue(kind, s.text)
                 # a "why" sentence without a reason (a "when" without a date) barely answers
                 missing = 0.7 if kind in CUE_REQUIRED and c == 0.0 else 1.0
-                s.score = short * missing * (s.cover + self.config.cue_weight * c) + 0.08 / (1 + s.rank)
+                # the cue amplifies coverage, it does not replace it: "due to vote" is no reason
+                s.score = short * missing * s.cover * (1 + self.config.cue_weight * c) + 0.08 / (1 + s.rank)
         sents.sort(key=lambda s: s.score, reverse=True)
 
     # -- selection ---------------------------------------------------------------

@@ -76,7 +76,7 @@ STOPWORDS = frozenset(
     can could should would will shall may might must also just only very more most much many some any
     all each other both few own same too up down out off again further once s t d ll re ve m o y
     one get gets got getting make makes made go goes went take takes took come came give gave use used
-    know think see look like well even still way thing things lot held hold holds happen happened
+    know think see look like well even still way thing things lot held hold holds happen happened back
     according article articles report reported reports said says say tell told news""".split()
 )
 
