@@ -31,7 +31,7 @@ class Settings(BaseSettings):
 
     # limits
     max_question_chars: int = 2000
-    max_chunk_tokens: int = Field(200, ge=32, le=256)
+    max_chunk_tokens: int = Field(256, ge=32, le=256)
     fetch_timeout_s: float = 20.0
     max_fetch_bytes: int = 10_000_000
 

@@ -22,8 +22,7 @@ _NUMBER = re.compile(
 _CAUSE = re.compile(
     r"\b(because|reason|reasons|due to|owing to|since|necessity|necessary|needs?|forced|in order to|so that|"
     r"as a result|after .{0,40}fail|failed|refus\w*|aim\w*|goal|seek\w*|sought|motivat\w*|argues?|justif\w*|"
-    r"warn\w*|concern\w*|fears?|risk\w*|could (?:allow|help|enable|lead)|would (?:allow|help|enable|lead)|"
-    r"in an attempt|attempt to|to persuade|to convince|to try)\b",
+    r"warn\w*|concern\w*|fears?|risk\w*|in an attempt|attempt to|to persuade|to convince|to try)\b",
     re.I)
 _PERSON = re.compile(r"\b[A-Z][a-zà-ÿ]+(?:\s+[A-Z][a-zà-ÿ'’]+)+\b")
 _WHO_VERB = re.compile(r"\b(said|says|told|according to|asked|urged|wrote|announced|stated|warned)\b", re.I)

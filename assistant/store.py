@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 
 from langchain_core.embeddings import Embeddings
 
+from assistant.embeddings import PrimedEmbeddings
 from assistant.errors import ConfigError, NotFoundError, StoreUnavailableError
 from assistant.models import Article, Chunk
 from assistant.textnorm import terms
@@ -104,10 +105,11 @@ class Store:
         self.lock = threading.RLock()
         self._check_embeddings(embeddings_name)
         self.embeddings = embeddings
+        self.primed = PrimedEmbeddings(embeddings)
         client = _chroma_client(self.home, chroma_url)
         try:
             self.vectors = Chroma(
-                collection_name=collection, embedding_function=embeddings, client=client,
+                collection_name=collection, embedding_function=self.primed, client=client,
                 collection_metadata={"hnsw:space": "cosine"},
             )
         except Exception as exc:

@@ -34,7 +34,7 @@ def _split_long(text: str, s: int, e: int, n_tokens: int, budget: int) -> list[t
 
 
 def chunk_article(
-    article_id: str, text: str, count_tokens: TokenCounter, max_tokens: int = 200
+    article_id: str, text: str, count_tokens: TokenCounter, max_tokens: int = 256
 ) -> list[Chunk]:
     """Greedy packing of whole sentences into chunks of at most ``max_tokens`` word pieces."""
     budget = max_tokens - _SPECIAL_TOKENS

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -85,7 +86,7 @@ def to_article(raw: RawDocument) -> Article | Skipped:
 
 
 def ingest(
-    inputs: Sequence[str], store: Store, *, count_tokens: TokenCounter, max_tokens: int = 200,
+    inputs: Sequence[str], store: Store, *, count_tokens: TokenCounter, max_tokens: int = 256,
     progress: bool = False, fetch_timeout: float = 20.0, max_bytes: int = 10_000_000,
     on_event: Callable[[str], None] | None = None,
 ) -> IngestReport:
@@ -109,18 +110,29 @@ def ingest(
         pending[art.article_id] = (art, old is not None)
     chunked = [(a, chunk_article(a.article_id, a.text, count_tokens, max_tokens)) for a, _ in pending.values()]
     total = sum(len(cs) for _, cs in chunked)
-    with _Bar(progress, total) as bar:
-        batch: list[tuple[Article, list[Chunk]]] = []
-        n = 0
-        for a, cs in chunked:
-            batch.append((a, cs))
-            n += len(cs)
-            if n >= WRITE_BATCH_CHUNKS:
-                store.upsert(batch)
-                bar.advance(n)
-                batch, n = [], 0
-        store.upsert(batch)
-        bar.advance(n)
+    batches: list[list[tuple[Article, list[Chunk]]]] = [[]]
+    n = 0
+    for a, cs in chunked:
+        if n >= WRITE_BATCH_CHUNKS:
+            batches.append([])
+            n = 0
+        batches[-1].append((a, cs))
+        n += len(cs)
+    with _Bar(progress, total) as bar, ThreadPoolExecutor(1, thread_name_prefix="citewise-embed") as pool:
+        # the next batch is embedded (the model releases the GIL) while this one is written
+        embed = store.embeddings.embed_documents
+
+        def texts_of(batch: list[tuple[Article, list[Chunk]]]) -> list[str]:
+            return [c.text for _, cs in batch for c in cs]
+
+        ahead = pool.submit(embed, texts_of(batches[0]))
+        for i, batch in enumerate(batches):
+            vectors = ahead.result()
+            if i + 1 < len(batches):
+                ahead = pool.submit(embed, texts_of(batches[i + 1]))
+            store.primed.prime(texts_of(batch), vectors)
+            store.upsert(batch)
+            bar.advance(sum(len(cs) for _, cs in batch))
     if total >= OPTIMIZE_AFTER_CHUNKS:
         store.optimize()
     for a, updated in pending.values():
