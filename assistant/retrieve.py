@@ -21,7 +21,7 @@ from assistant.query import mentioned_sources, time_windows
 from assistant.store import Hit, Store, published_ts
 from assistant.textnorm import expansions
 
-RRF_K = 60
+RRF_K = 10  # a sharp fusion: the top of each ranking counts most (MultiHop: MRR 0.619 -> 0.637)
 MAX_TERMS = 20  # the rarest terms carry the ranking; more only cost scanning
 COMMON_SHARE = 0.2  # terms in more chunks than this share are left out of the lexical query
 WIDEN = 2  # how much wider the single lexical and dense lists are when a question names outlets or years
@@ -46,7 +46,8 @@ def fts_query(question: str) -> str | None:
 class Retrieval:
     """The hybrid ranker over one store."""
 
-    def __init__(self, store: Store, candidates: int = 40, lexical_weight: float = 1.0,
+    # BM25 carries names, numbers and outlets that news questions turn on: it weighs twice the dense ranking
+    def __init__(self, store: Store, candidates: int = 40, lexical_weight: float = 2.0,
                  dense_weight: float = 1.0) -> None:
         self.store = store
         self.candidates = candidates
