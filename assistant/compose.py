@@ -29,13 +29,14 @@ from assistant.query import (
     mentioned_sources,
     question_type,
 )
+from assistant.render import NO_ANSWER, render
 from assistant.sentences import sentence_spans
 from assistant.store import Store
-from assistant.textnorm import content_terms, expansions, terms
+from assistant.supersede import superseded
+from assistant.textnorm import content_terms, expansions, related_terms, terms
 
 CONTEXT_WEIGHT = 0.5
 UNKNOWN_WORD_FACTOR = 0.85
-NO_ANSWER = "The articles do not say. None of the passages found answers this question."
 
 
 @dataclass
@@ -192,7 +193,7 @@ class ExtractiveComposer:
                texts: dict[str, str]) -> None:
         """Coverage and score of every candidate sentence; sorts them best first."""
         total = sum(idf.values()) or 1.0
-        wanted = _related_terms(groups, set().union(*(s.terms for s in sents)))
+        wanted = related_terms(groups, set().union(*(s.terms for s in sents)))
         by_article: dict[str, list[_Sentence]] = {}
         for s in sents:
             s.matched = {g for g, ts in wanted.items() if ts & s.terms}
@@ -273,57 +274,6 @@ class ExtractiveComposer:
         return out
 
 
-_CORRECTION = re.compile(
-    r"\b(an? )?(earlier|previous) version of this (article|story|report)|\bthis (article|story) (has been|was) "
-    r"(corrected|updated)|^\s*correction\s*:|\bcorrects an earlier\b", re.I | re.M)
-
-
-def superseded(passages: list[Passage], texts: dict[str, str]) -> set[str]:
-    """Articles that a later article of the same outlet corrects ("An earlier version of this
-    article misstated..."): their sentences would contradict the correction, so they are not quoted."""
-    by_id = {p.article_id: p for p in passages}
-    fixes = [p for p in by_id.values() if _CORRECTION.search(texts[p.article_id])]
-    out = set()
-    for fix in fixes:
-        fix_title = set(content_terms(fix.title or ""))
-        for old in by_id.values():
-            if old.article_id == fix.article_id or old.source != fix.source:
-                continue
-            if not (old.published and fix.published and old.published < fix.published):
-                continue
-            title = set(content_terms(old.title or ""))
-            if title and fix_title and len(title & fix_title) / min(len(title), len(fix_title)) >= 0.5:
-                out.add(old.article_id)
-    return out
-
-
-def _related_terms(groups: dict[str, set[str]], vocab: set[str]) -> dict[str, set[str]]:
-    """For each group, the vocabulary terms that are its alternatives or derivations of them."""
-    by_prefix: dict[str, list[str]] = {}
-    for t in vocab:
-        by_prefix.setdefault(t[:4], []).append(t)
-    out = {}
-    for g, alts in groups.items():
-        found = {a for a in alts if a in vocab}
-        for a in alts:
-            found.update(t for t in by_prefix.get(a[:4], ()) if _derived(t, a))
-        out[g] = found
-    return out
-
-
-def _derived(term: str, alt: str) -> bool:
-    """One stem derived from the other (acquir / acquisit, activ / activat): a long shared prefix."""
-    n = min(len(term), len(alt))
-    if n < 5:
-        return term == alt
-    common = 0
-    for x, y in zip(term, alt, strict=False):
-        if x != y:
-            break
-        common += 1
-    return common >= max(5, n - 1)
-
-
 def _same_fact(a: _Sentence, b: _Sentence) -> float:
     """Shared content terms relative to the shorter sentence: near copies score high. Sentences whose
     numbers or months differ ("opens in March" / "opens in April") are never the same fact."""
@@ -344,25 +294,3 @@ def _figures(text: str) -> set[str]:
 def _add_twin(pick: _Pick, s: _Sentence) -> None:
     if s.article_id != pick.sentence.article_id and all(o.article_id != s.article_id for o in pick.twins):
         pick.twins.append(s)
-
-
-def when(published: str | None) -> str:
-    """'2025-06-25T19:17:00' -> '25 June 2025'."""
-    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", published or "")
-    if not m:
-        return published or ""
-    y, mo, d = m.groups()
-    return f"{int(d)} {MONTHS[int(mo) - 1].capitalize()} {y}"
-
-
-def render(citations: list[Citation]) -> str:
-    """One line a quote: outlet, date, the quote in quotation marks, its marker."""
-    lines = []
-    for c in citations:
-        who = ", ".join(x for x in (c.source or c.title or "", when(c.published)) if x)
-        also = ""
-        if c.also_in:
-            others = "; ".join(", ".join(x for x in (o.source or "", when(o.published)) if x) for o in c.also_in)
-            also = f" (also in: {others})"
-        lines.append(f"{who}: “{c.quote}” [{c.n}]{also}")
-    return "\n".join(lines)

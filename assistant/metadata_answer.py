@@ -11,6 +11,7 @@ import re
 
 from assistant.models import Answer, Citation, Passage
 from assistant.query import mentioned_sources, mentioned_years
+from assistant.render import when
 from assistant.sentences import sentence_spans
 
 _ASKS = (
@@ -45,8 +46,6 @@ def answer_metadata(question: str, field: str, passages: list[Passage], sources:
     value = getattr(p, field)
     if not value:
         return None
-    from assistant.compose import when  # one date format for every answer
-
     text = get_text(p.article_id)
     spans = sentence_spans(text)
     if not spans:

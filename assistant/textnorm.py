@@ -130,3 +130,30 @@ def expansions(text: str) -> dict[str, set[str]]:
     # "why" is a question word, not a content term: its synonyms serve as cues elsewhere
     out.pop(_term("why"), None)
     return out
+
+
+def related_terms(groups: dict[str, set[str]], vocab: set[str]) -> dict[str, set[str]]:
+    """For each group, the vocabulary terms that are its alternatives or derivations of them."""
+    by_prefix: dict[str, list[str]] = {}
+    for t in vocab:
+        by_prefix.setdefault(t[:4], []).append(t)
+    out = {}
+    for g, alts in groups.items():
+        found = {a for a in alts if a in vocab}
+        for a in alts:
+            found.update(t for t in by_prefix.get(a[:4], ()) if derived(t, a))
+        out[g] = found
+    return out
+
+
+def derived(term: str, alt: str) -> bool:
+    """One stem derived from the other (acquir / acquisit, activ / activat): a long shared prefix."""
+    n = min(len(term), len(alt))
+    if n < 5:
+        return term == alt
+    common = 0
+    for x, y in zip(term, alt, strict=False):
+        if x != y:
+            break
+        common += 1
+    return common >= max(5, n - 1)

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable
 
 from assistant.models import Answer, Citation
+from assistant.render import NO_ANSWER
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'",
                          "′": "'", "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-", "\u00a0": " "})
@@ -79,8 +80,6 @@ def enforce(answer: Answer, get_text: Callable[[str], str]) -> Answer:
     be found is dropped with its markers; the rest are renumbered in order of
     first use. With nothing left, the answer becomes ``no_answer``.
     """
-    from assistant.compose import NO_ANSWER
-
     kept: dict[int, Citation] = {}
     for c in answer.citations:
         text = get_text(c.article_id)

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant.chain import Assistant
-from assistant.compose import when
 from assistant.config import Settings
 from assistant.errors import InputError
 from assistant.models import Answer
+from assistant.render import when
 from assistant.verify import normalise
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # where ingest/ and evals/ stand, installed or not
