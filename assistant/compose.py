@@ -36,6 +36,7 @@ from assistant.supersede import superseded
 from assistant.textnorm import content_terms, expansions, related_terms, terms
 
 CONTEXT_WEIGHT = 0.5
+OUTLET_FLOOR = 0.3  # a named outlet's best sentence is quoted when it scores this share of the best
 UNKNOWN_WORD_FACTOR = 0.85
 
 
@@ -135,6 +136,7 @@ class ExtractiveComposer:
         if best.cover * unknown_penalty < single_needed or (kind in CUE_REQUIRED and cue(kind, best.text) == 0.0):
             return abstain
         picks = self._select(sents, kind, texts, idf)
+        self._each_outlet(picks, sents, mentioned_sources(question, sources), kind, texts)
         covered = set().union(*(p.sentence.matched | p.sentence.near for p in picks))
         union = sum(idf[g] for g in covered) / (sum(idf.values()) or 1.0)
         # every name or code the question asks about must stand in the quoted articles:
@@ -249,6 +251,20 @@ class ExtractiveComposer:
                 if _same_fact(s, p.sentence) >= cfg.near_copy:
                     _add_twin(p, s)
         return picks
+
+    def _each_outlet(self, picks: list[_Pick], sents: list[_Sentence], outlets: list[str], kind: str,
+                     texts: dict[str, str]) -> None:
+        """A question that names several outlets asks what each reported: one quote of each named
+        outlet that has a fitting sentence, beyond the greedy picks if need be."""
+        if len(outlets) < 2:
+            return
+        top = sents[0].score
+        for outlet in outlets:
+            if any(p.sentence.passage.source == outlet for p in picks):
+                continue
+            best = next((s for s in sents if s.passage.source == outlet), None)
+            if best is not None and best.score >= OUTLET_FLOOR * top:
+                picks.append(_Pick(best, *self._extend(best, kind, texts[best.article_id])))
 
     def _extend(self, s: _Sentence, kind: str, text: str) -> tuple[int, int]:
         """Take the next sentence of the paragraph into the quote when it carries the answer's cue
