@@ -105,6 +105,7 @@ def _run(args: argparse.Namespace) -> int:
     if cmd == "eval":
         return _eval(args)
     a = _assistant()
+    a.ensure_seeded()  # the first command of a new user shows the demo corpus, whichever it is
     if cmd == "articles":
         rows = a.store.list_articles()
         if args.json:

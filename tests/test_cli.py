@@ -169,3 +169,10 @@ def test_a_store_that_is_down_is_one_line_and_exit_3(cli, monkeypatch):
     code, out, err = cli("ask", "why did Türkiye buy the S-400?")
     assert code == 3 and out == ""
     assert err.startswith("citewise: error: cannot open the vector store") and len(err.strip().splitlines()) == 1
+
+
+def test_articles_on_a_new_store_lists_the_bundled_samples(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("CITEWISE_HOME", str(tmp_path / "new-home"))
+    assert main(["articles", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["articles"]
+    assert sorted(r["source"] for r in rows) == ["Bloomberg", "Caliber.az"]
