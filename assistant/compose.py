@@ -142,7 +142,10 @@ class ExtractiveComposer:
         # every name or code the question asks about must stand in the quoted articles:
         # quotes about the S-400 do not answer a question about the F-35
         context = set().union(*(self._article_terms(p.sentence.article_id, texts) for p in picks))
-        if (union * unknown_penalty < min(cfg.min_cover, 2 * single_needed) or not focus <= covered
+        # ...and the asked-for thing must stand in one quote, not be pieced together from several
+        # ("share" from one sentence, "price" from another does not give a share price)
+        focus_held = any(focus <= p.sentence.matched | p.sentence.near for p in picks)
+        if (union * unknown_penalty < min(cfg.min_cover, 2 * single_needed) or not focus_held
                 or not all(groups[g] & context for g in names)):
             return abstain
         citations = self._citations(picks, texts)
