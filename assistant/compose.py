@@ -99,8 +99,10 @@ class ExtractiveComposer:
             found = answer_metadata(question, field, passages, sources, self.store.get_text)
             if found:
                 return found
-        groups = self._groups(question, sources)
-        inherited = {g: alts for g, alts in self._groups(context, sources).items() if g not in groups}
+        outlets = mentioned_sources(question, sources)
+        groups = self._groups(question, outlets)
+        inherited = {g: alts for g, alts in self._groups(context, mentioned_sources(context, sources)).items()
+                     if g not in groups}
         groups.update(inherited)
         # a year the passages were published in ("the 2025 article") is met by metadata, not text
         for year in {(p.published or "")[:4] for p in passages}:
@@ -136,7 +138,7 @@ class ExtractiveComposer:
         if best.cover * unknown_penalty < single_needed or (kind in CUE_REQUIRED and cue(kind, best.text) == 0.0):
             return abstain
         picks = self._select(sents, kind, texts, idf)
-        self._each_outlet(picks, sents, mentioned_sources(question, sources), kind, texts)
+        self._each_outlet(picks, sents, outlets, kind, texts)
         covered = set().union(*(p.sentence.matched | p.sentence.near for p in picks))
         union = sum(idf[g] for g in covered) / (sum(idf.values()) or 1.0)
         # every name or code the question asks about must stand in the quoted articles:
@@ -163,10 +165,10 @@ class ExtractiveComposer:
 
     # -- scoring -----------------------------------------------------------------
     @staticmethod
-    def _groups(question: str, sources: list[str]) -> dict[str, set[str]]:
+    def _groups(question: str, outlets: list[str]) -> dict[str, set[str]]:
         """The question's term groups, less the outlets it names: those are met by metadata."""
         groups = expansions(question)
-        for src in mentioned_sources(question, sources):
+        for src in outlets:
             for t in terms(src):
                 groups.pop(t, None)
         return groups

@@ -248,13 +248,6 @@ class Store:
     def sources(self) -> list[str]:
         return sorted({m["source"] for m in self._metas().values() if m["source"]})
 
-    def chunk_spans(self, rowids: Iterable[int]) -> dict[int, tuple[str, int, int]]:
-        ids = list(rowids)
-        if not ids:
-            return {}
-        q = f'SELECT rowid, article_id, start, "end" FROM chunks WHERE rowid IN ({",".join("?" * len(ids))})'
-        return {r[0]: (r[1], r[2], r[3]) for r in self.db.execute(q, ids)}
-
     def lexical(self, match: str, k: int, sources: Sequence[str] | None = None,
                 after: float | None = None, before: float | None = None) -> list[Hit]:
         """BM25 over analysed terms, best first. Filters are applied after ranking when
