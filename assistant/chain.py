@@ -7,13 +7,14 @@ only the compose step and its quotes pass the same ``verify.enforce`` gate.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.compose import ExtractiveComposer
+from assistant.composers import make_composer
 from assistant.config import Settings, get_settings
 from assistant.embeddings import make_embeddings, token_counter
 from assistant.errors import InputError
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 
 FOLLOW_UP_TURNS = 2
+Event = tuple[str, Any]  # ("retrieval" | "delta" | "citation" | "done", payload)
 
 
 @dataclass
@@ -57,7 +59,7 @@ class Assistant:
         self.store = Store(self.settings.home, self.embeddings, self.settings.embeddings,
                            chroma_url=self.settings.chroma_url, collection=self.settings.collection)
         self.retrieval = Retrieval(self.store, candidates=self.settings.candidates)
-        self.composer = ExtractiveComposer(self.store)
+        self.composer = make_composer(self.settings.llm, self.store, self.settings)
         self.chain: Runnable = self._build_chain()
         self.progress = progress
         self._seed_checked = False
@@ -102,30 +104,61 @@ class Assistant:
             raise InputError(f"k must be between 1 and 100, not {k}")
         return k
 
-    def _build_chain(self) -> Runnable:
-        def retrieve(req: Request) -> dict[str, Any]:
-            t0 = time.perf_counter()
-            question = validate_question(req.question, self.settings.max_question_chars)
-            # without a model to rewrite a follow-up, the last earlier questions stand in as its context
+    def stream(self, question: str, k: int | None = None, filters: Filters | None = None,
+               history: list[str] | None = None) -> Iterator[Event]:
+        """The answer as events, for streaming front ends: ``("retrieval", [Passage])``, then
+        ``("delta", str)`` pieces of answer text as they are composed, then ``("citation", Citation)``
+        for each verified citation, then ``("done", Answer)``. The ``done`` answer is the one
+        ``ask`` returns; deltas are a preview (a marker whose quote fails verification is gone from it)."""
+        self.ensure_seeded()
+        state = self._retrieve(Request(question, k, filters, list(history or [])))
+        yield "retrieval", state["passages"]
+        stream = getattr(self.composer, "stream", None)
+        if stream is None:
+            state = self._compose(state)
+            for line in state["answer"].answer.splitlines(keepends=True):
+                yield "delta", line
+        else:
+            for piece in stream(state["question"], state["passages"], context=state["context"]):
+                if isinstance(piece, Answer):
+                    state["answer"] = piece
+                else:
+                    yield "delta", piece
+        answer = self._verify(state)
+        for c in answer.citations:
+            yield "citation", c
+        yield "done", answer
+
+    # -- the chain's steps -------------------------------------------------------
+    def _retrieve(self, req: Request) -> dict[str, Any]:
+        t0 = time.perf_counter()
+        question = validate_question(req.question, self.settings.max_question_chars)
+        rewrite = getattr(self.composer, "rewrite", None)
+        context = ""
+        if req.history and rewrite is not None:
+            question = rewrite(question, req.history)  # a model makes the follow-up stand alone
+        elif req.history:
+            # without a model, the last earlier questions stand in as the follow-up's context
             context = " ".join(req.history[-FOLLOW_UP_TURNS:])[-self.settings.max_question_chars:]
-            retriever = HybridRetriever(retrieval=self.retrieval, k=self._k(req.k), filters=req.filters)
-            passages = [document_to_passage(d) for d in retriever.invoke(f"{context} {question}".strip())]
-            return {"question": question, "context": context, "passages": passages, "t0": t0,
-                    "t_retrieve": time.perf_counter()}
+        retriever = HybridRetriever(retrieval=self.retrieval, k=self._k(req.k), filters=req.filters)
+        passages = [document_to_passage(d) for d in retriever.invoke(f"{context} {question}".strip())]
+        return {"question": question, "context": context, "passages": passages, "t0": t0,
+                "t_retrieve": time.perf_counter()}
 
-        def compose(state: dict[str, Any]) -> dict[str, Any]:
-            state["answer"] = self.composer.compose(state["question"], state["passages"], context=state["context"])
-            return state
+    def _compose(self, state: dict[str, Any]) -> dict[str, Any]:
+        state["answer"] = self.composer.compose(state["question"], state["passages"], context=state["context"])
+        return state
 
-        def verify(state: dict[str, Any]) -> Answer:
-            answer = enforce(state["answer"], self.store.get_text)
-            end = time.perf_counter()
-            answer.timings_ms = {
-                "retrieve": (state["t_retrieve"] - state["t0"]) * 1000,
-                "compose": (end - state["t_retrieve"]) * 1000,
-                "total": (end - state["t0"]) * 1000,
-            }
-            return answer
+    def _verify(self, state: dict[str, Any]) -> Answer:
+        answer = enforce(state["answer"], self.store.get_text)
+        end = time.perf_counter()
+        answer.timings_ms = {
+            "retrieve": (state["t_retrieve"] - state["t0"]) * 1000,
+            "compose": (end - state["t_retrieve"]) * 1000,
+            "total": (end - state["t0"]) * 1000,
+        }
+        return answer
 
-        return (RunnableLambda(retrieve, name="retrieve") | RunnableLambda(compose, name="compose")
-                | RunnableLambda(verify, name="verify"))
+    def _build_chain(self) -> Runnable:
+        return (RunnableLambda(self._retrieve, name="retrieve") | RunnableLambda(self._compose, name="compose")
+                | RunnableLambda(self._verify, name="verify"))

@@ -35,6 +35,24 @@ class Settings(BaseSettings):
     fetch_timeout_s: float = 20.0
     max_fetch_bytes: int = 10_000_000
 
+    # answering: the extractive default, or a model behind an OpenAI-compatible API
+    llm: str = Field("extractive", description="extractive | openai")
+    llm_model: str = Field("gpt-4o-mini", description="the model name the server knows")
+    llm_base_url: str | None = Field(None, description="an OpenAI-compatible server; else OPENAI_BASE_URL")
+    llm_api_key: str | None = Field(None, description="else OPENAI_API_KEY")
+    llm_timeout_s: float = Field(30.0, gt=0)
+    llm_retries: int = Field(2, ge=0, le=10)
+    llm_output: str = Field("auto", description="auto | json_schema | function_calling | json_object | text")
+    llm_max_tokens: int = Field(800, ge=16)
+    llm_temperature: float = Field(0.0, ge=0, le=2)
+
+    # web service
+    api_keys: str | None = Field(None, description="comma-separated keys; when set every /v1 route needs one")
+    admin_keys: str | None = Field(None, description="comma-separated keys allowed to ingest and delete")
+    cors_origins: str = Field("", description="comma-separated origins allowed by CORS, or *")
+    max_body_bytes: int = Field(1_000_000, ge=1024, description="largest JSON request body")
+    max_upload_bytes: int = Field(20_000_000, ge=1024, description="largest upload to /v1/ingest")
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
