@@ -112,6 +112,9 @@ class Answer:
     backend: str = "extractive"
     timings_ms: dict[str, float] = field(default_factory=dict)
     fallback_reason: str | None = None
+    model: str | None = None  # the language model that wrote the answer (backend "llm")
+    # what verification did to the model's quotes: proposed, kept, repaired, reattributed, dropped
+    verification: dict[str, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -124,4 +127,8 @@ class Answer:
         }
         if self.fallback_reason:
             out["fallback_reason"] = self.fallback_reason
+        if self.model:
+            out["model"] = self.model
+        if self.verification is not None:
+            out["verification"] = dict(self.verification)
         return out

@@ -30,3 +30,15 @@ def render(citations: list[Citation]) -> str:
             also = f" (also in: {others})"
         lines.append(f"{who}: “{c.quote}” [{c.n}]{also}")
     return "\n".join(lines)
+
+
+def sources(citations: list[Citation]) -> str:
+    """The numbered source list a chat client shows under the answer text."""
+    lines = []
+    for c in citations:
+        parts = [c.source or "", f"“{c.title}”" if c.title else "", c.author or "", when(c.published)]
+        line = f"[{c.n}] " + ", ".join(p for p in parts if p)
+        if c.url:
+            line += f" {c.url}"
+        lines.append(line)
+    return "Sources:\n" + "\n".join(lines) if lines else ""

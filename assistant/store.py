@@ -205,6 +205,15 @@ class Store:
     def _delete_vectors(self, article_id: str) -> None:
         self._guard(lambda: self.vectors.delete(where={"article_id": article_id}))
 
+    def ping(self) -> None:
+        """StoreUnavailableError unless both the article database and the vector store answer."""
+        try:
+            with self.lock:
+                self.db.execute("SELECT count(*) FROM articles").fetchone()
+        except sqlite3.Error as exc:
+            raise StoreUnavailableError(f"the article database does not answer: {exc}") from exc
+        self._guard(lambda: self.vectors._collection.count())
+
     def _guard(self, fn: Callable[[], T]) -> T:
         try:
             return fn()

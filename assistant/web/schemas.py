@@ -1,0 +1,175 @@
+"""Request and response models of the HTTP API, as the OpenAPI docs show them.
+
+Requests are strict (unknown fields are refused, so a typo is an error, not a
+silently ignored option). Responses are documented here; routes return the
+answer contract's own dict, so the JSON is the CLI's, character for character.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+CONVERSATION_ID = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+class FiltersIn(BaseModel):
+    """Hard filters: only these outlets, only this publication window."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: list[str] | None = Field(None, max_length=50, description="outlets, e.g. [\"Bloomberg\"]")
+    published_after: str | None = Field(None, description="ISO date or date-time, inclusive")
+    published_before: str | None = Field(None, description="ISO date or date-time, exclusive")
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _one_source(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+    @field_validator("published_after", "published_before")
+    @classmethod
+    def _iso(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                datetime.fromisoformat(v.replace("Z", "+00:00"))
+            except ValueError as exc:
+                raise ValueError(f"{v!r} is not an ISO date such as 2025-06-25") from exc
+        return v
+
+
+class AskRequest(BaseModel):
+    """A question, optionally in a conversation, with retrieval options."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"question": "why did Türkiye buy the S-400?"}]})
+
+    question: str = Field(..., description="the question; follow-ups are read in the conversation's context")
+    conversation_id: str | None = Field(None, pattern=CONVERSATION_ID,
+                                        description="continue this conversation (a new one when absent)")
+    k: int | None = Field(None, ge=1, le=100, description="passages to retrieve (default 8)")
+    filters: FiltersIn | None = None
+    stream: bool = Field(False, description="stream Server-Sent Events (same as Accept: text/event-stream)")
+
+
+class AlsoInOut(BaseModel):
+    article_id: str
+    title: str | None
+    source: str | None
+    published: str | None
+    start: int
+    end: int
+    quote: str
+
+
+class CitationOut(BaseModel):
+    """A verified quote: it equals the article's text[start:end]."""
+
+    n: int
+    article_id: str
+    title: str | None
+    source: str | None
+    author: str | None
+    published: str | None
+    url: str | None
+    quote: str
+    start: int
+    end: int
+    also_in: list[AlsoInOut]
+
+
+class AnswerOut(BaseModel):
+    """The answer contract, the same as ``citewise ask --json``, plus the conversation."""
+
+    question: str
+    status: Literal["answered", "no_answer"]
+    answer: str = Field(..., description="answer text with [n] markers")
+    citations: list[CitationOut]
+    backend: str = Field(..., description="extractive | llm")
+    timings_ms: dict[str, float]
+    fallback_reason: str | None = Field(None, description="why an LLM answer fell back to the extractive one")
+    conversation_id: str
+
+
+class TurnOut(BaseModel):
+    n: int
+    question: str
+    answer: dict[str, Any]
+    created: float
+
+
+class ConversationOut(BaseModel):
+    conversation_id: str
+    turns: list[TurnOut]
+
+
+class ArticleMeta(BaseModel):
+    article_id: str
+    title: str | None
+    source: str | None
+    author: str | None
+    published: str | None
+    url: str | None
+    n_chunks: int | None = None
+
+
+class ArticleList(BaseModel):
+    count: int
+    articles: list[ArticleMeta]
+
+
+class ArticleOut(ArticleMeta):
+    """An article's metadata and clean text: citation offsets index into ``text``."""
+
+    text: str
+    origin: str | None = None
+
+
+class ArticleIn(BaseModel):
+    """An article given as JSON: its text and whatever metadata is known."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(..., min_length=1)
+    title: str | None = None
+    source: str | None = None
+    author: str | None = None
+    published: str | None = None
+    url: str | None = None
+
+
+class IngestRequest(BaseModel):
+    """Articles as JSON and/or URLs to fetch."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    articles: list[ArticleIn] = Field(default_factory=list, max_length=1000)
+    urls: list[str] = Field(default_factory=list, max_length=100)
+
+
+class Skip(BaseModel):
+    origin: str
+    reason: str
+
+
+class IngestOut(BaseModel):
+    added: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    skipped: list[Skip]
+    chunks: int
+    seconds: float
+
+
+class ErrorBody(BaseModel):
+    type: str = Field(..., description="bad_request | invalid_input | unauthorized | forbidden | not_found | "
+                      "too_large | unsupported_media_type | store_unavailable | internal")
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """Every refusal has this shape."""
+
+    error: ErrorBody
