@@ -49,6 +49,11 @@ def _parser() -> argparse.ArgumentParser:
     rm = sub.add_parser("remove", help="delete an article from the store")
     rm.add_argument("article_id")
 
+    srv = sub.add_parser("serve", help="the web service: chat page, JSON/streaming and OpenAI-compatible API")
+    srv.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    srv.add_argument("--port", type=int, default=8000)
+    srv.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+
     ev = sub.add_parser("eval", help="score the assistant on an eval set (or the MultiHop-RAG benchmark)")
     ev.add_argument("--set", dest="eval_set", metavar="FILE", help="eval set, JSON lines (default: the samples set)")
     ev.add_argument("--corpus", metavar="DIR", help="articles to ingest into a temporary store (default: the set's)")
@@ -104,6 +109,11 @@ def _run(args: argparse.Namespace) -> int:
         return _ingest(args)
     if cmd == "eval":
         return _eval(args)
+    if cmd == "serve":
+        from assistant.web.serve import serve
+
+        serve(args.host, args.port, args.log_level)
+        return 0
     a = _assistant()
     a.ensure_seeded()  # the first command of a new user shows the demo corpus, whichever it is
     if cmd == "articles":

@@ -52,3 +52,37 @@ def assert_contract(answer: Answer | dict, get_text) -> None:
         assert d["citations"] == []
     else:
         assert d["citations"]
+
+
+@pytest.fixture(scope="session")
+def web_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("web-home")
+
+
+@pytest.fixture(scope="session")
+def client(web_home, embeddings):
+    """The real app (no keys, sample articles) through real HTTP (Starlette's TestClient), shared read-mostly."""
+    from fastapi.testclient import TestClient
+
+    from assistant.web import create_app
+
+    with TestClient(create_app(Settings(home=web_home), embeddings=embeddings)) as c:
+        yield c
+
+
+@pytest.fixture
+def make_client(tmp_path, embeddings):
+    """A client on an app of the test's own: ``make_client(api_keys="k1", ...)`` with settings overrides."""
+    from contextlib import ExitStack
+
+    from fastapi.testclient import TestClient
+
+    from assistant.web import create_app
+
+    with ExitStack() as stack:
+        def make(**overrides):
+            overrides.setdefault("home", tmp_path / "web")
+            app = create_app(Settings(**overrides), embeddings=embeddings)
+            return stack.enter_context(TestClient(app))
+
+        yield make

@@ -1,11 +1,5 @@
 """The store: removal, embeddings mismatch, and the same round trip on a `chroma run` server."""
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
@@ -13,6 +7,7 @@ from assistant.errors import ConfigError, NotFoundError, StoreUnavailableError
 from assistant.store import Store
 from ingest.pipeline import sample_paths
 from tests.conftest import assert_contract, make_assistant
+from tests.servers import chroma_process, free_port
 
 
 def test_remove_deletes_text_chunks_and_vectors(fresh):
@@ -33,37 +28,10 @@ def test_a_store_built_with_other_embeddings_is_refused(tmp_path, embeddings):
         Store(tmp_path, embeddings, "openai:text-embedding-3-small")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _chroma_bin() -> str:
-    local = Path(sys.executable).with_name("chroma")
-    return str(local) if local.exists() else (shutil.which("chroma") or "chroma")
-
-
 @pytest.fixture
 def chroma_server(tmp_path):
-    port = _free_port()
-    proc = subprocess.Popen(
-        [_chroma_bin(), "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        raise RuntimeError("chroma run did not start")
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(10)
+    with chroma_process(tmp_path / "chroma-server") as url:
+        yield url
 
 
 def test_ingest_and_ask_round_trip_on_a_chroma_server(chroma_server, tmp_path, embeddings):
@@ -78,7 +46,7 @@ def test_ingest_and_ask_round_trip_on_a_chroma_server(chroma_server, tmp_path, e
 
 def test_an_unreachable_chroma_server_is_a_store_error(tmp_path, embeddings):
     with pytest.raises(StoreUnavailableError, match="127.0.0.1"):
-        make_assistant(tmp_path / "h", embeddings, chroma_url=f"http://127.0.0.1:{_free_port()}")
+        make_assistant(tmp_path / "h", embeddings, chroma_url=f"http://127.0.0.1:{free_port()}")
 
 
 def test_chromas_own_embedding_function_is_never_set(fresh):

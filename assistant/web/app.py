@@ -7,7 +7,6 @@ Every refusal is ``{"error": {"type": ..., "message": ...}}``.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -27,6 +26,7 @@ from assistant.errors import CitewiseError, ConfigError, InputError, NotFoundErr
 from assistant.web import routes_articles, routes_ask, routes_openai, routes_ops
 from assistant.web.deps import require_key
 from assistant.web.limits import BodyLimit
+from assistant.web.metrics import MeasureRequests
 from assistant.web.services import Services
 
 log = logging.getLogger("citewise.web")
@@ -77,7 +77,26 @@ def create_app(settings: Settings | None = None, *, embeddings: Embeddings | Non
 
     _errors(app)
     _middleware(app, services)
+    _openapi(app)
     return app
+
+
+def _openapi(app: FastAPI) -> None:
+    """The generated spec, plus the models of bodies that routes read by hand."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = generate()
+            components = spec.setdefault("components", {}).setdefault("schemas", {})
+            for model in routes_articles.EXTRA_SCHEMAS:
+                schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                components.update(schema.pop("$defs", {}))
+                components[model.__name__] = schema
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _errors(app: FastAPI) -> None:
@@ -96,6 +115,8 @@ def _errors(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         if exc.status_code == 404 and message == "Not Found":
             message = f"no route {request.method} {request.url.path}; see /docs"
+        elif message == "There was an error parsing the body":  # FastAPI's words, e.g. for JSON nested too deep
+            message = "the body could not be parsed: send a JSON object (not nested too deeply)"
         return error(exc.status_code, STATUS_TYPES.get(exc.status_code, "error"), message,
                      getattr(exc, "headers", None))
 
@@ -120,20 +141,9 @@ def _describe(e: dict[str, Any]) -> str:
 def _middleware(app: FastAPI, services: Services) -> None:
     s = services.settings
 
-    @app.middleware("http")
-    async def measure(request: Request, call_next: Any) -> Any:
-        t0 = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        # the route's template, not the path: ids would make a label per article
-        name = getattr(route, "path", None) or "unmatched"
-        if request.url.path.startswith("/v1/") and name.startswith("/") and not name.startswith("/v1/"):
-            name = "/v1" + name  # included routers keep their own paths, without the prefix
-        services.metrics.observe(request.method, name, response.status_code, time.perf_counter() - t0)
-        return response
-
     origins = [o.strip() for o in s.cors_origins.split(",") if o.strip()]
     if origins:
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "DELETE"],
                            allow_headers=["Authorization", "Content-Type", "Accept"])
     app.add_middleware(BodyLimit, max_body=s.max_body_bytes, max_upload=s.max_upload_bytes)
+    app.add_middleware(MeasureRequests, metrics=services.metrics)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -27,3 +30,35 @@ class Metrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class MeasureRequests:
+    """ASGI middleware counting requests and timing them by route template (ids would make a label
+    per article). Plain ASGI, not BaseHTTPMiddleware: errors raised while the body streams in reach
+    the app's handlers as they are, not wrapped in exception groups."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        t0 = time.perf_counter()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            name = getattr(scope.get("route"), "path", None) or "unmatched"
+            path = scope.get("path", "")
+            if path.startswith("/v1/") and name.startswith("/") and not name.startswith("/v1/"):
+                name = "/v1" + name  # included routers keep their own paths, without the prefix
+            self.metrics.observe(scope["method"], name, status, time.perf_counter() - t0)

@@ -17,6 +17,7 @@ from assistant.web.deps import AdminDep, AssistantDep
 from assistant.web.schemas import ArticleList, ArticleOut, ErrorOut, IngestOut, IngestRequest
 
 router = APIRouter(tags=["articles"])
+EXTRA_SCHEMAS = [IngestRequest]  # read by hand (JSON or multipart): added to the OpenAPI components
 
 ARTICLE_ID = r"^[A-Za-z0-9_.-]{1,128}$"
 MAX_FILES = 200
@@ -26,7 +27,7 @@ META = ("article_id", "title", "source", "author", "published", "url", "n_chunks
 INGEST_BODY = {"requestBody": {"required": True, "content": {
     "multipart/form-data": {"schema": {"type": "object", "properties": {
         "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}},
-    "application/json": {"schema": IngestRequest.model_json_schema()},
+    "application/json": {"schema": {"$ref": "#/components/schemas/IngestRequest"}},
 }}}
 
 
