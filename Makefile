@@ -6,7 +6,7 @@ MULTIHOP ?= ../shared/bench/multihop
 .PHONY: install test eval eval-tricky eval-multihop bench
 
 install:
-	python3 -m venv $(VENV) && $(VENV)/bin/pip install -e ".[test]"
+	bash scripts/ensure-chromium && python3 -m venv $(VENV) && $(VENV)/bin/pip install -e ".[test]"
 
 test:
 	$(PY) -m pytest
