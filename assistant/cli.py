@@ -54,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--port", type=int, default=8000)
     srv.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
 
+    sl = sub.add_parser("slack", help="the Slack bot in Socket Mode (no public URL needed)")
+    sl.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+
+    fb = sub.add_parser("feedback", help="Slack feedback: export the 👎 answers as candidate eval-set lines")
+    fb.add_argument("action", choices=["export"])
+    fb.add_argument("--out", metavar="FILE", help="write JSON lines here (default: stdout)")
+
     ev = sub.add_parser("eval", help="score the assistant on an eval set (or the MultiHop-RAG benchmark)")
     ev.add_argument("--set", dest="eval_set", metavar="FILE", help="eval set, JSON lines (default: the samples set)")
     ev.add_argument("--corpus", metavar="DIR", help="articles to ingest into a temporary store (default: the set's)")
@@ -110,10 +117,17 @@ def _run(args: argparse.Namespace) -> int:
     if cmd == "eval":
         return _eval(args)
     if cmd == "serve":
-        from assistant.web.serve import serve
+        from assistant.serve import serve
 
         serve(args.host, args.port, args.log_level)
         return 0
+    if cmd == "slack":
+        from assistant.serve import slack_socket_mode
+
+        slack_socket_mode(args.log_level)
+        return 0
+    if cmd == "feedback":
+        return _feedback(args)
     a = _assistant()
     a.ensure_seeded()  # the first command of a new user shows the demo corpus, whichever it is
     if cmd == "articles":
@@ -143,6 +157,22 @@ def _run(args: argparse.Namespace) -> int:
         print(f"removed {args.article_id}")
         return 0
     raise AssertionError(cmd)
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    from assistant.config import get_settings
+    from assistant.slack.feedback import Feedback
+
+    get_settings.cache_clear()
+    store = Feedback(get_settings().home / "feedback.sqlite3")
+    lines = [json.dumps(row, ensure_ascii=False) for row in store.disliked()]
+    text = "".join(line + "\n" for line in lines)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"{len(lines)} disliked answers written to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def _filters_of(args: argparse.Namespace):

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -52,6 +52,16 @@ class Settings(BaseSettings):
     cors_origins: str = Field("", description="comma-separated origins allowed by CORS, or *")
     max_body_bytes: int = Field(1_000_000, ge=1024, description="largest JSON request body")
     max_upload_bytes: int = Field(20_000_000, ge=1024, description="largest upload to /v1/ingest")
+
+    # Slack: Slack's own variable names (the CITEWISE_ ones work too)
+    slack_bot_token: str | None = Field(None, validation_alias=AliasChoices("SLACK_BOT_TOKEN",
+                                                                            "CITEWISE_SLACK_BOT_TOKEN"))
+    slack_signing_secret: str | None = Field(None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET",
+                                                                                 "CITEWISE_SLACK_SIGNING_SECRET"))
+    slack_app_token: str | None = Field(None, validation_alias=AliasChoices("SLACK_APP_TOKEN",
+                                                                            "CITEWISE_SLACK_APP_TOKEN"))
+    slack_api_url: str = Field("https://slack.com/api/", validation_alias=AliasChoices(
+        "SLACK_API_URL", "CITEWISE_SLACK_API_URL"), description="Slack Web API base URL (a stand-in for tests)")
 
 
 @lru_cache(maxsize=1)

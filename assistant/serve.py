@@ -1,0 +1,65 @@
+"""``citewise serve`` and ``citewise slack``: the web app with Slack mounted on it, under uvicorn
+(loopback unless asked otherwise), or the Slack bot alone in Socket Mode.
+
+The one place where the web app and the Slack bot meet: neither imports the other.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+
+from fastapi import FastAPI
+from langchain_core.embeddings import Embeddings
+
+from assistant.config import Settings, get_settings
+
+log = logging.getLogger("citewise.web")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def build_service(settings: Settings, *, embeddings: Embeddings | None = None) -> FastAPI:
+    """The web app, with the Slack routes when Slack's tokens are set."""
+    from assistant.slack import mount_slack
+    from assistant.web import create_app
+
+    app = create_app(settings, embeddings=embeddings)
+    mount_slack(app, settings, app.state.services.assistant)
+    return app
+
+
+def slack_socket_mode(log_level: str = "info") -> None:
+    from assistant.slack.mount import run_socket_mode
+    from assistant.web.services import Services
+
+    get_settings.cache_clear()
+    logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    run_socket_mode(settings, Services(settings).assistant)
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, log_level: str = "info") -> None:
+    """Run the service until interrupted."""
+    import uvicorn
+
+    get_settings.cache_clear()
+    settings = get_settings()
+    logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    keys = bool(settings.api_keys)
+    if keys:
+        log.info("API keys set: every /v1 route needs Authorization: Bearer <key>")
+    elif is_loopback(host):
+        log.info("no API keys set (CITEWISE_API_KEYS): listening on %s only, reachable from this machine", host)
+    else:
+        log.warning("no API keys set (CITEWISE_API_KEYS) and listening on %s: anyone who reaches it can use "
+                    "the API, ingest and delete", host)
+    log.info("chat page: http://%s:%d/  API docs: http://%s:%d/docs", host, port, host, port)
+    uvicorn.run(build_service(settings), host=host, port=port, log_level=log_level, proxy_headers=False)

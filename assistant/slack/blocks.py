@@ -1,0 +1,100 @@
+"""An answer as Slack Block Kit: the text with [n] markers, then each citation as a quote block with its
+source (outlet, title, date, link), near copies noted, and 👍 / 👎 buttons. Within Slack's limits."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote as urlquote
+
+from assistant.models import Answer, Citation
+from assistant.render import when
+
+MAX_BLOCKS = 50  # Slack's limit per message
+MAX_SECTION = 3000  # characters of a section's text
+MAX_CONTEXT = 2000  # characters of a context element
+MAX_FALLBACK = 3900  # the notification text; Slack truncates beyond 4,000
+NO_ANSWER = ("I couldn't find an answer to that in the articles. None of the passages I found answers it, "
+             "so I won't quote something nearby.")
+SEARCHING = "Searching the articles…"
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters; the rest (*, _, ~, `) is left: quotes are shown as written."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def fragment_link(url: str, quote: str) -> str:
+    """A text-fragment link that scrolls the original page to the quote (first and last words for a long one)."""
+    words = quote.split()
+    if len(words) <= 8:
+        directive = urlquote(" ".join(words), safe="")
+    else:
+        directive = urlquote(" ".join(words[:4]), safe="") + "," + urlquote(" ".join(words[-4:]), safe="")
+    return f"{url.split('#', 1)[0]}#:~:text={directive}"
+
+
+def _link(url: str, label: str) -> str:
+    # a URL with | or > would end Slack's <url|label> early: those characters are percent-encoded
+    safe_url = url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
+    return f"<{safe_url}|{escape(label).replace('|', '¦')}>"
+
+
+def source_line(c: Citation) -> str:
+    label = c.source or c.title or "article"
+    head = _link(fragment_link(c.url, c.quote), label) if c.url else f"*{escape(label)}*"
+    parts = [f"*[{c.n}]* {head}"]
+    if c.title and c.title != label:
+        parts.append(f"_{escape(c.title)}_")
+    if c.published:
+        parts.append(when(c.published))
+    line = " · ".join(parts)
+    if c.also_in:
+        others = "; ".join(escape(", ".join(x for x in (o.source or o.title or "", when(o.published)) if x))
+                           for o in c.also_in)
+        line += f"\nAlso in: {others}"
+    return cut(line, MAX_CONTEXT)
+
+
+def _quote_block(c: Citation) -> dict[str, Any]:
+    body = cut(escape(c.quote), MAX_SECTION - 10).replace("\n", "\n>")
+    return {"type": "section", "text": {"type": "mrkdwn", "text": f">{body}"}}
+
+
+def feedback_block(record_id: str) -> dict[str, Any]:
+    return {"type": "actions", "block_id": "citewise_feedback", "elements": [
+        {"type": "button", "action_id": "citewise_feedback_up", "text": {"type": "plain_text", "text": "👍"},
+         "value": record_id},
+        {"type": "button", "action_id": "citewise_feedback_down", "text": {"type": "plain_text", "text": "👎"},
+         "value": record_id},
+    ]}
+
+
+def answer_blocks(answer: Answer, record_id: str | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """(fallback text, blocks) for an answer."""
+    if answer.status == "no_answer" or not answer.citations:
+        blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": NO_ANSWER}}]
+        if record_id:
+            blocks.append(feedback_block(record_id))
+        return NO_ANSWER, blocks
+    text = escape(answer.answer)
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": cut(text, MAX_SECTION)}}, {"type": "divider"}]
+    room = MAX_BLOCKS - len(blocks) - (1 if record_id else 0) - 1
+    shown = answer.citations[: room // 2]
+    for c in shown:
+        blocks.append(_quote_block(c))
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": source_line(c)}]})
+    if len(shown) < len(answer.citations):
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text":
+                       f"{len(answer.citations) - len(shown)} more sources are not shown (Slack's block limit)."}]})
+    if record_id:
+        blocks.append(feedback_block(record_id))
+    return cut(text, MAX_FALLBACK), blocks
+
+
+def apology(reason: str) -> tuple[str, list[dict[str, Any]]]:
+    text = f"Sorry, I couldn't answer that just now ({escape(reason)}). Please try again in a moment."
+    return text, [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
