@@ -79,6 +79,7 @@ def test_an_upload_over_the_limit_is_413(make_client):
     ({"json": {}}, 422, "nothing to ingest"),
     ({"json": {"articles": [{"title": "no text"}]}}, 422, "articles.0.text"),
     ({"json": {"articles": [], "files": []}}, 422, "files"),
+    ({"json": {"articles": [{"text": "t", "url": "javascript:alert(1)"}]}}, 422, "http(s) address"),
     ({"content": b"{oops", "headers": {"content-type": "application/json"}}, 400, "not valid JSON"),
     ({"data": {"note": "no file"}, "files": []}, 415, "multipart"),
 ])

@@ -139,6 +139,14 @@ class ArticleIn(BaseModel):
     published: str | None = None
     url: str | None = None
 
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, v: str | None) -> str | None:
+        # the page and Slack turn it into a link: only web addresses may become one
+        if v is not None and not v.lower().startswith(("http://", "https://")):
+            raise ValueError("url must be an http(s) address")
+        return v
+
 
 class IngestRequest(BaseModel):
     """Articles as JSON and/or URLs to fetch."""
