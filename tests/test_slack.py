@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import time
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -222,3 +223,18 @@ def test_slack_is_off_without_its_tokens(tmp_path, embeddings, caplog):
     with TestClient(app) as c:
         assert c.post("/slack/events", content="{}").status_code == 404
     assert "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in caplog.text
+
+
+def test_the_manifest_subscribes_to_what_the_bot_handles():
+    import yaml
+
+    import assistant.slack
+
+    path = Path(assistant.slack.__file__).with_name("manifest.yaml")
+    manifest = yaml.safe_load(path.read_text(encoding="utf-8"))
+    settings = manifest["settings"]
+    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
+    assert settings["interactivity"]["is_enabled"]
+    assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/citewise"]
+    for scope in ("app_mentions:read", "chat:write", "commands", "im:history", "channels:history"):
+        assert scope in manifest["oauth_config"]["scopes"]["bot"]
