@@ -29,11 +29,12 @@ def cut(text: str, limit: int) -> str:
 
 def fragment_link(url: str, quote: str) -> str:
     """A text-fragment link that scrolls the original page to the quote (first and last words for a long one)."""
+    def enc(ws: list[str]) -> str:
+        # "-" and "," are the directive's own syntax (prefix-, -suffix, start,end): encoded in the text
+        return urlquote(" ".join(ws), safe="").replace("-", "%2D")
+
     words = quote.split()
-    if len(words) <= 8:
-        directive = urlquote(" ".join(words), safe="")
-    else:
-        directive = urlquote(" ".join(words[:4]), safe="") + "," + urlquote(" ".join(words[-4:]), safe="")
+    directive = enc(words) if len(words) <= 8 else f"{enc(words[:4])},{enc(words[-4:])}"
     return f"{url.split('#', 1)[0]}#:~:text={directive}"
 
 
