@@ -54,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--port", type=int, default=8000)
     srv.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
 
+    ck = sub.add_parser("check", help="verify that texts, lexical index and vectors agree; repair them if not")
+    ck.add_argument("--dry-run", action="store_true", help="report only, repair nothing")
+    ck.add_argument("--json", action="store_true")
+
     sl = sub.add_parser("slack", help="the Slack bot in Socket Mode (no public URL needed)")
     sl.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
 
@@ -128,6 +132,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if cmd == "feedback":
         return _feedback(args)
+    if cmd == "check":
+        return _check(args)
     a = _assistant()
     a.ensure_seeded()  # the first command of a new user shows the demo corpus, whichever it is
     if cmd == "articles":
@@ -157,6 +163,18 @@ def _run(args: argparse.Namespace) -> int:
         print(f"removed {args.article_id}")
         return 0
     raise AssertionError(cmd)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from assistant.consistency import check
+
+    a = _assistant(progress=False)
+    report = check(a.store, fix=not args.dry_run)
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(report.summary())
+    return 0 if report.consistent else 1
 
 
 def _feedback(args: argparse.Namespace) -> int:

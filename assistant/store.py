@@ -94,7 +94,9 @@ class Store:
         self.home = Path(home)
         try:
             self.home.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.home / "citewise.sqlite3", check_same_thread=False)
+            self.db = sqlite3.connect(self.home / "citewise.sqlite3", check_same_thread=False, timeout=30)
+            # WAL: several processes (serve workers, an ingest) read while one writes
+            self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(SCHEMA)
             # title terms count less than body terms; FTS5 applies this to its `rank` column
             if not self.db.execute("SELECT 1 FROM chunks_fts_config WHERE k='rank'").fetchone():
@@ -116,6 +118,19 @@ class Store:
             raise StoreUnavailableError(f"cannot open collection {collection!r}: {exc}") from exc
         self._meta_cache: dict[str, dict[str, Any]] | None = None
         self._df_cache: dict[str, int] = {}
+        self._data_version = self._version()
+
+    def _version(self) -> int:
+        with self.lock:
+            return self.db.execute("PRAGMA data_version").fetchone()[0]
+
+    def _drop_stale_caches(self) -> None:
+        """Another process (a second `citewise serve`, an ingest) committed: the caches are stale."""
+        version = self._version()
+        if version != self._data_version:
+            self._data_version = version
+            self._meta_cache = None
+            self._df_cache = {}
 
     def _check_embeddings(self, name: str) -> None:
         row = self.db.execute("SELECT value FROM meta WHERE key='embeddings'").fetchone()
@@ -224,6 +239,7 @@ class Store:
 
     # -- reads -------------------------------------------------------------------
     def _metas(self) -> dict[str, dict[str, Any]]:
+        self._drop_stale_caches()
         if self._meta_cache is None:
             cols = ", ".join(META_FIELDS)
             rows = self.db.execute(f"SELECT {cols}, n_chunks, published_ts FROM articles").fetchall()
