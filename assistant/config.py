@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     max_chunk_tokens: int = Field(256, ge=32, le=256)
     fetch_timeout_s: float = 20.0
     max_fetch_bytes: int = 10_000_000
+    allow_private_urls: bool = Field(False, description="let URL ingestion reach loopback/private addresses")
 
     # answering: the extractive default, or a model behind an OpenAI-compatible API
     llm: str = Field("extractive", description="extractive | openai")

@@ -8,6 +8,7 @@ short line, ready to be shown to the user as why the URL was skipped.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 import httpx
@@ -15,6 +16,7 @@ import httpx
 from ingest.decode import decode, normalise_newlines
 from ingest.documents import EMPTY
 from ingest.html import looks_like_html
+from ingest.netguard import public_only_transport
 
 __all__ = ["USER_AGENT", "FetchError", "Page", "fetch", "make_client"]
 
@@ -42,9 +44,12 @@ class _TooLarge(Exception):
     pass
 
 
-def make_client(timeout: float) -> httpx.Client:
-    """An HTTP client that follows redirects and says it is citewise."""
-    return httpx.Client(follow_redirects=True, timeout=timeout, headers={"User-Agent": USER_AGENT})
+def make_client(timeout: float, *, allow_private: bool = False) -> httpx.Client:
+    """An HTTP client that follows redirects and says it is citewise; unless ``allow_private``, it connects
+    to public addresses only (see ingest.netguard)."""
+    transport = None if allow_private else public_only_transport()
+    return httpx.Client(follow_redirects=True, timeout=timeout, headers={"User-Agent": USER_AGENT},
+                        transport=transport, max_redirects=5)
 
 
 def _short_error(exc: httpx.HTTPError, timeout: float) -> str:
@@ -54,6 +59,8 @@ def _short_error(exc: httpx.HTTPError, timeout: float) -> str:
         return "too many redirects"
     if isinstance(exc, httpx.ConnectError):
         detail = re.sub(r"^\[Errno -?\d+\]\s*", "", str(exc)).strip() or "connection failed"
+        if detail.startswith("not allowed:"):
+            return detail
         return "connection refused" if "refused" in detail.lower() else f"cannot connect: {detail}"
     if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
         return f"invalid URL: {exc}"
@@ -79,7 +86,9 @@ def _decode_response(body: bytes, content_type: str, is_html: bool) -> str | Non
     return decode(body)
 
 
-def _download(client: httpx.Client, url: str, max_bytes: int) -> tuple[httpx.Response, bytes]:
+def _download(client: httpx.Client, url: str, max_bytes: int, timeout: float) -> tuple[httpx.Response, bytes]:
+    # the client's timeout is per read: a server dripping bytes would never trip it; this caps the whole
+    deadline = time.monotonic() + timeout * 3
     with client.stream("GET", url) as response:
         if not response.is_success:
             return response, b""
@@ -91,6 +100,8 @@ def _download(client: httpx.Client, url: str, max_bytes: int) -> tuple[httpx.Res
             size += len(chunk)
             if size > max_bytes:
                 raise _TooLarge
+            if time.monotonic() > deadline:
+                raise httpx.ReadTimeout("the whole download took too long")
             chunks.append(chunk)
         return response, b"".join(chunks)
 
@@ -113,7 +124,7 @@ def fetch(client: httpx.Client, url: str, *, timeout: float, max_bytes: int) -> 
     """The text of ``url``. ``timeout`` is the client's, named in the reason when it runs out.
     Raises FetchError for anything that gives no usable text."""
     try:
-        response, body = _download(client, url, max_bytes)
+        response, body = _download(client, url, max_bytes, timeout)
     except _TooLarge:
         raise FetchError(f"response larger than {max_bytes} bytes") from None
     except httpx.InvalidURL as exc:  # not an HTTPError in httpx 0.28

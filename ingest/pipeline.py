@@ -88,13 +88,14 @@ def to_article(raw: RawDocument) -> Article | Skipped:
 def ingest(
     inputs: Sequence[str], store: Store, *, count_tokens: TokenCounter, max_tokens: int = 256,
     progress: bool = False, fetch_timeout: float = 20.0, max_bytes: int = 10_000_000,
-    on_event: Callable[[str], None] | None = None,
+    on_event: Callable[[str], None] | None = None, allow_private: bool = False,
 ) -> IngestReport:
     """Ingest files, folders and URLs into ``store``; returns what happened to each."""
     t0 = time.perf_counter()
     report = IngestReport()
     pending: dict[str, tuple[Article, bool]] = {}
-    for item in _track(iter_documents(inputs, fetch_timeout=fetch_timeout, max_bytes=max_bytes),
+    for item in _track(iter_documents(inputs, fetch_timeout=fetch_timeout, max_bytes=max_bytes,
+                                         allow_private=allow_private),
                        progress, "reading"):
         art = item if isinstance(item, Skipped) else to_article(item)
         if isinstance(art, Skipped):

@@ -126,11 +126,12 @@ def _check_inputs(inputs: Sequence[str]) -> None:
 
 
 def iter_documents(
-    inputs: Sequence[str], *, fetch_timeout: float = 20.0, max_bytes: int = 10_000_000
+    inputs: Sequence[str], *, fetch_timeout: float = 20.0, max_bytes: int = 10_000_000, allow_private: bool = False
 ) -> Iterator[RawDocument | Skipped]:
     """Expand inputs (files, folders recursively, http(s) URLs) into documents. Never raises
     for one bad file: yields Skipped and goes on. Raises InputError only when an input path
-    does not exist at all (message names it)."""
+    does not exist at all (message names it). URLs on non-public addresses are skipped unless
+    ``allow_private``."""
     if isinstance(inputs, str):
         inputs = [inputs]  # a lone path would otherwise be read character by character
     _check_inputs(inputs)
@@ -139,7 +140,7 @@ def iter_documents(
         for item in inputs:
             if _URL.match(item):
                 if client is None:
-                    client = make_client(fetch_timeout)
+                    client = make_client(fetch_timeout, allow_private=allow_private)
                 yield from _read_url(client, item, fetch_timeout, max_bytes)
                 continue
             path = Path(item)

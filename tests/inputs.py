@@ -33,6 +33,7 @@ KEY_SENTENCE = "Engineers replaced forty steel cables and resurfaced the whole d
 
 
 def collect(inputs: list[str], **kwargs) -> list[RawDocument | Skipped]:
+    kwargs.setdefault("allow_private", True)  # the test pages are served on 127.0.0.1
     return list(iter_documents(inputs, **kwargs))
 
 

@@ -129,7 +129,8 @@ def test_bad_input_is_one_line_exit_2_and_loses_nothing(cli, tmp_path, case, arg
     assert _json(cli("articles", "--json")[1])["articles"] == before
 
 
-def test_ingest_a_url_served_locally(cli, tmp_path):
+def test_ingest_a_url_served_locally(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("CITEWISE_ALLOW_PRIVATE_URLS", "true")
     page = tmp_path / "site" / "story.html"
     page.parent.mkdir()
     page.write_text(

@@ -145,13 +145,13 @@ def test_unreachable_url_is_skipped_and_the_next_input_still_read(server, tmp_pa
 
 
 def test_fetch_gives_the_decoded_text_its_kind_and_the_url_after_redirects(server):
-    with make_client(5.0) as client:
+    with make_client(5.0, allow_private=True) as client:
         page = fetch(client, f"{server}/redirect", timeout=5.0, max_bytes=1_000_000)
     assert page == Page(text=ARTICLE_HTML, kind="html", final_url=f"{server}/article.html")
 
 
 def test_fetch_failure_raises_fetch_error_with_the_reason(server):
-    with make_client(5.0) as client, pytest.raises(FetchError) as caught:
+    with make_client(5.0, allow_private=True) as client, pytest.raises(FetchError) as caught:
         fetch(client, f"{server}/missing", timeout=5.0, max_bytes=1_000_000)
     assert caught.value.reason == "HTTP 404"
 
