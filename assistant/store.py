@@ -8,6 +8,7 @@ article text, the chunk offsets, and an FTS5 index of analysed terms.
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import threading
 import time
@@ -38,6 +39,14 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, body, tokenize='
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
 """
 T = TypeVar("T")
+
+
+def _unwritable(exc: BaseException) -> bool:
+    """A write refused by the file system (full, read-only, over a size limit), however the library words it."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EROFS, errno.EFBIG, errno.EACCES, errno.EDQUOT):
+        return True
+    text = str(exc).lower()
+    return any(w in text for w in ("disk i/o error", "disk is full", "no space left", "readonly", "read-only"))
 
 
 class Hit(NamedTuple):
@@ -176,9 +185,10 @@ class Store:
                     metas.append(meta)
                     ids.append(c.chunk_id)
             if texts:
-                self._guard(lambda: self.vectors.add_texts(texts, metadatas=metas, ids=ids))
+                self._guard(lambda: self.vectors.add_texts(texts, metadatas=metas, ids=ids), writing=True)
             now = datetime.now(UTC).isoformat(timespec="seconds")
-            with self.db:
+
+            def rows() -> None:
                 for article, chunks in items:
                     self._delete_rows(article.article_id)
                     self.db.execute(
@@ -197,6 +207,8 @@ class Store:
                             "INSERT INTO chunks_fts(rowid, title, body) VALUES(?,?,?)",
                             (cur.lastrowid, title_terms, " ".join(terms(c.text))),
                         )
+
+            self._write(rows)
             self._meta_cache = None
             self._df_cache = {}
 
@@ -205,8 +217,7 @@ class Store:
         self.get_meta(article_id)
         with self.lock:
             self._delete_vectors(article_id)
-            with self.db:
-                self._delete_rows(article_id)
+            self._write(lambda: self._delete_rows(article_id))
             self._meta_cache = None
             self._df_cache = {}
 
@@ -218,7 +229,7 @@ class Store:
         self.db.execute("DELETE FROM articles WHERE article_id=?", (article_id,))
 
     def _delete_vectors(self, article_id: str) -> None:
-        self._guard(lambda: self.vectors.delete(where={"article_id": article_id}))
+        self._guard(lambda: self.vectors.delete(where={"article_id": article_id}), writing=True)
 
     def ping(self) -> None:
         """StoreUnavailableError unless both the article database and the vector store answer."""
@@ -229,13 +240,26 @@ class Store:
             raise StoreUnavailableError(f"the article database does not answer: {exc}") from exc
         self._guard(lambda: self.vectors._collection.count())
 
-    def _guard(self, fn: Callable[[], T]) -> T:
+    def _guard(self, fn: Callable[[], T], *, writing: bool = False) -> T:
         try:
             return fn()
         except Exception as exc:
             if "connect" in str(exc).lower() or type(exc).__name__ in {"ConnectError", "ConnectionError"}:
                 raise StoreUnavailableError(f"the vector store is unreachable: {exc}") from exc
+            # Chroma words a refused write many ways ("disk I/O error", "Error in compaction", ...)
+            if writing or _unwritable(exc):
+                raise StoreUnavailableError(f"cannot write the vector store ({exc}): disk full or read-only? "
+                                            "Run `citewise check` once it is writable again") from exc
             raise
+
+    def _write(self, fn: Callable[[], None]) -> None:
+        """One SQLite transaction; a full disk or a read-only data dir rolls it back and says so."""
+        try:
+            with self.db:
+                fn()
+        except sqlite3.Error as exc:
+            raise StoreUnavailableError(f"cannot write the store in {self.home}: disk full or read-only? "
+                                        f"({exc}); the transaction was rolled back") from exc
 
     # -- reads -------------------------------------------------------------------
     def _metas(self) -> dict[str, dict[str, Any]]:
