@@ -62,7 +62,21 @@ def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
         "false_refusal_rate": round(1 - len(answered_ok) / len(answerable), 3) if answerable else None,
         "latency_p50_ms": _pct([r["latency_ms"] for r in records], 50),
         "latency_p95_ms": _pct([r["latency_ms"] for r in records], 95),
+        **_verification(records),
     }
+
+
+VERIFICATION_KEYS = ("proposed", "kept", "repaired", "reattributed", "dropped")
+
+
+def _verification(records: list[dict[str, Any]]) -> dict[str, int]:
+    """The LLM answerer's quote counts summed (``quotes_kept``...) and its fallbacks; nothing for extractive runs."""
+    counted = [r["verification"] for r in records if r.get("verification")]
+    if not counted and not any(r.get("backend") == "llm" for r in records):
+        return {}
+    out = {f"quotes_{k}": sum(v.get(k, 0) for v in counted) for k in VERIFICATION_KEYS}
+    out["llm_fallbacks"] = sum(1 for r in records if r.get("fallback_reason"))
+    return out
 
 
 def verdict(overall: dict[str, Any], thresholds: dict[str, float]) -> dict[str, dict[str, Any]]:

@@ -96,6 +96,8 @@ class Scorer:
             "expect_status": q.get("expect_status", "answered"), "status": answer.status, "answer": answer.answer,
             "expect_facts": q.get("expect_facts") or {}, "expect_articles": q.get("expect_articles") or {},
             "latency_ms": round(latency, 2),
+            # the LLM answerer's own account: what verification did to its quotes, why it fell back
+            "backend": answer.backend, "fallback_reason": answer.fallback_reason, "verification": answer.verification,
         }
         rec["citations"] = [self._check_citation(c.to_dict()) for c in answer.citations]
         quotes = [c["quote"] for c in rec["citations"]] + [
@@ -181,6 +183,8 @@ def run_set(set_path: Path, corpus: str | None = None, *, store: str | None = No
         a.ingest([str(corpus_path)], progress=progress)
     records = Scorer(a).run(questions)
     meta = {"set": str(set_path), "corpus": str(corpus_path) if corpus_path else str(home),
-            "started": datetime.now(UTC).isoformat(timespec="seconds"), "backend": "extractive",
+            "started": datetime.now(UTC).isoformat(timespec="seconds"),
+            "backend": "llm" if a.settings.llm == "openai" else "extractive",
+            **({"model": a.settings.llm_model} if a.settings.llm == "openai" else {}),
             "questions": len(records), "config": config}
     return records, meta

@@ -208,3 +208,11 @@ def test_a_streamed_follow_up_is_rewritten_too(server, llm):
     deltas, cites, done = events(a, "and why did they buy it?", history=["what is the S-400?"])
     assert done.question == QUESTION and done.backend == "llm"
     assert f"Question: {QUESTION}" in prompt_of(server.requests[1])
+
+
+def test_a_rewrite_that_only_echoes_an_earlier_question_is_not_used(server, llm):
+    a = llm()
+    server.script(Reply(body=completion("- why did Türkiye buy the S-400?")),
+                  lambda request: Reply(body=completion(three_claims(request))))
+    ans = a.ask("and who refused the technology transfer?", history=["why did Türkiye buy the S-400?"])
+    assert ans.question == "and who refused the technology transfer?"

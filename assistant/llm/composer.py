@@ -125,8 +125,13 @@ class LLMComposer:
                         describe(exc, self.settings.llm_timeout_s))
             return question
         line = next((x for x in (out or "").splitlines() if x.strip()), "")
-        line = line.strip().removeprefix("Question:").removeprefix("Rewritten question:").strip(" \"'“”")
-        if not line or len(line) > self.settings.max_question_chars:
+        # small models echo the prompt's shape: a list dash, a label, quotation marks
+        line = line.strip().lstrip("-*• ")
+        for label in ("Rewritten question:", "Last question:", "Question:"):
+            line = line.removeprefix(label).strip()
+        line = line.strip(" \"'“”")
+        echoed = line.casefold() in {h.strip().casefold() for h in history}  # an earlier question is no rewrite
+        if not line or echoed or len(line) > self.settings.max_question_chars:
             return question
         return line
 
