@@ -72,7 +72,11 @@ class LLMComposer:
     # -- the composer interface ----------------------------------------------------
     def compose(self, question: str, passages: list[Passage], context: str = "") -> Answer:
         """The model's answer with verified quotes, else the extractive one with ``fallback_reason``."""
-        return self._compose(question, passages, context, 1 + MALFORMED_RETRIES)
+        try:
+            return self._compose(question, passages, context, 1 + MALFORMED_RETRIES)
+        except Exception as exc:  # whatever a model's reply does to this code, the user gets an answer
+            log.exception("the LLM answerer failed")
+            return self._fallback(question, passages, context, f"the LLM answerer failed: {describe(exc)}")
 
     def stream(self, question: str, passages: list[Passage], context: str = "") -> Iterator[str | Answer]:
         """Text pieces as the model writes verified claims, then the Answer (the same as ``compose``'s)."""

@@ -227,7 +227,7 @@ def _parse_text(raw: str, *, final: bool, cut: bool) -> Parsed:
         rest = line
         if quoted:
             rest = rest[: quoted.start()] + " " + rest[quoted.end():]
-        rest = _TEXT_CLAIM.sub(" ", rest)
+        rest = re.sub(r"\s*\[\d+\]", "", rest)
         text = " ".join(rest.split()).strip(_SEPARATORS)
         claims.append(Claim(int(marker.group(1)), quote, text))
     if final and not cut and not claims and NO_ANSWER_LINE.lower() not in raw.lower() and raw.strip():

@@ -9,6 +9,7 @@ correction are left out, as the extractive answerer does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from langchain_core.prompts import ChatPromptTemplate
@@ -38,7 +39,8 @@ class Source:
     text: str = ""
 
 
-def build_sources(passages: list[Passage], get_text, budget: int = MAX_SOURCE_CHARS) -> list[Source]:
+def build_sources(passages: list[Passage], get_text: Callable[[str], str],
+                  budget: int = MAX_SOURCE_CHARS) -> list[Source]:
     """Numbered sources from ranked passages, at most ``budget`` characters of article text in all."""
     texts: dict[str, str] = {}
     for p in passages:
@@ -71,6 +73,7 @@ def build_sources(passages: list[Passage], get_text, budget: int = MAX_SOURCE_CH
 
 
 def format_sources(sources: list[Source]) -> str:
+    """The sources as the model reads them: '[n] outlet | title | date', then the text."""
     blocks = []
     for s in sources:
         head = " | ".join(x for x in (s.source, s.title, when(s.published)) if x)
@@ -125,4 +128,5 @@ REWRITE_PROMPT = ChatPromptTemplate.from_messages([
 
 
 def rewrite_inputs(question: str, history: list[str], turns: int = 4) -> dict[str, str]:
+    """The variables of ``REWRITE_PROMPT``: the last ``turns`` earlier questions and the follow-up."""
     return {"history": "\n".join(f"- {h}" for h in history[-turns:]), "question": question}
