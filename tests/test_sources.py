@@ -53,7 +53,7 @@ def test_explicit_file_with_unknown_extension_holding_html_is_extracted_as_html(
     ("name", "content", "reason"),
     [
         ("nul.txt", b"text\x00with a NUL byte", "binary or non-UTF-8 file"),
-        ("latin1.txt", "caf\u00e9 cr\u00e8me".encode("latin-1"), "binary or non-UTF-8 file"),
+        ("random.txt", bytes(range(128, 256)) * 8, "binary or non-UTF-8 file"),
         ("image.bin", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary or non-UTF-8 file"),
         ("empty.txt", b"", "empty"),
         ("blank.md", b"  \n\n\t \n", "empty"),
@@ -100,6 +100,11 @@ def test_folder_is_read_recursively_in_sorted_order_skipping_hidden_and_unsuppor
     assert [Path(d.origin).relative_to(tmp_path).as_posix() for d in docs] == [
         "a.md", "b.txt", "sub/c.txt", "sub/deeper/d.htm",
     ]
+
+
+def test_a_latin1_file_is_read_as_the_prose_it_is(tmp_path):
+    [doc] = collect([str(write(tmp_path / "l.txt", "Le caf\u00e9 cr\u00e8me du quai a rouvert.".encode("latin-1")))])
+    assert doc.text == "Le caf\u00e9 cr\u00e8me du quai a rouvert."
 
 
 def test_folder_with_binary_file_skips_it_and_reads_the_rest(tmp_path):
