@@ -9,6 +9,7 @@ article text, the chunk offsets, and an FTS5 index of analysed terms.
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
 import threading
 import time
@@ -112,7 +113,10 @@ class Store:
                 self.db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES('rank', 'bm25(0.6, 1.0)')")
                 self.db.commit()
         except (OSError, sqlite3.Error) as exc:
-            raise StoreUnavailableError(f"cannot open the data dir {self.home}: {exc}") from exc
+            hint = ""
+            if self.home.is_dir() and not os.access(self.home, os.W_OK):
+                hint = " (the dir is read-only: citewise writes its store there; set CITEWISE_HOME to a writable one)"
+            raise StoreUnavailableError(f"cannot open the data dir {self.home}: {exc}{hint}") from exc
         self.lock = threading.RLock()
         self._check_embeddings(embeddings_name)
         self.embeddings = embeddings
