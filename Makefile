@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 MULTIHOP ?= ../shared/bench/multihop
 
-.PHONY: install test eval eval-tricky eval-multihop bench
+.PHONY: install test eval eval-tricky eval-multihop bench bench-compare
 
 install:
 	bash scripts/ensure-chromium && python3 -m venv $(VENV) && $(VENV)/bin/pip install -e ".[test]"
@@ -22,3 +22,7 @@ eval-multihop:
 
 bench:
 	$(PY) benchmarks/bench_multihop.py --corpus $(MULTIHOP)
+
+# citewise side by side with LangChain + Chroma (needs the bench or test extra)
+bench-compare:
+	$(PY) benchmarks/bench_compare.py --corpus $(MULTIHOP)
