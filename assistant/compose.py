@@ -17,6 +17,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from assistant.cache import Memo
 from assistant.guard import is_injection
 from assistant.metadata_answer import answer_metadata, metadata_field
 from assistant.models import AlsoIn, Answer, Citation, Passage
@@ -38,6 +39,7 @@ from assistant.textnorm import content_terms, expansions, related_terms, terms
 CONTEXT_WEIGHT = 0.5
 OUTLET_FLOOR = 0.3  # a named outlet's best sentence is quoted when it scores this share of the best
 UNKNOWN_WORD_FACTOR = 0.85
+ANALYSIS_CACHE = 50_000  # sentences whose analysis is kept (~25 MB at most)
 
 
 @dataclass
@@ -61,14 +63,22 @@ class _Sentence:
     start: int
     end: int
     text: str
-    terms: set[str]
-    content: set[str]  # terms without stopwords, for near-copy tests
+    terms: frozenset[str]
+    content: frozenset[str]  # terms without stopwords, for near-copy tests
     rank: int
     passage: Passage
+    figures: frozenset[str] = frozenset()  # numbers and months: near copies must agree on them
     matched: set[str] = field(default_factory=set)  # question term groups in the sentence
     near: set[str] = field(default_factory=set)  # ...only in a neighbouring sentence of its paragraph
     cover: float = 0.0
     score: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Analysis:
+    terms: frozenset[str]
+    content: frozenset[str]
+    figures: frozenset[str]
 
 
 @dataclass
@@ -85,8 +95,10 @@ class ExtractiveComposer:
     def __init__(self, store: Store, config: ComposerConfig | None = None) -> None:
         self.store = store
         self.config = config or ComposerConfig()
-        # analysed terms of whole articles, for the names check; an article's id changes with its text
-        self._terms_cache: dict[str, frozenset[str]] = {}
+        # analysed terms of whole articles, for the names check
+        self._terms_cache: Memo[tuple[str, str], frozenset[str]] = Memo(1024)  # ~30 kB each
+        # a sentence's analysis depends on its text alone: passages recur across questions
+        self._analysed: Memo[str, _Analysis | None] = Memo(ANALYSIS_CACHE)
 
     def compose(self, question: str, passages: list[Passage], context: str = "") -> Answer:
         """Answer from ``passages``; ``context`` (earlier questions) lends a follow-up its subject."""
@@ -154,14 +166,10 @@ class ExtractiveComposer:
         return Answer(question=question, status="answered", answer=render(citations), citations=citations)
 
     def _article_terms(self, article_id: str, texts: dict[str, str]) -> frozenset[str]:
-        found = self._terms_cache.get(article_id)
-        if found is None:
-            title = self.store.get_meta(article_id)["title"] or ""
-            found = frozenset(terms(f"{title}\n{texts[article_id]}"))
-            if len(self._terms_cache) >= 256:
-                self._terms_cache.pop(next(iter(self._terms_cache)))
-            self._terms_cache[article_id] = found
-        return found
+        meta, text = self.store.get_meta(article_id), texts[article_id]
+        # the content hash changes with the title or the text: an updated article is analysed anew
+        return self._terms_cache.get((article_id, meta["content_hash"] or str(hash(text))),
+                                     lambda: frozenset(terms(f"{meta['title'] or ''}\n{text}")))
 
     # -- scoring -----------------------------------------------------------------
     @staticmethod
@@ -180,8 +188,7 @@ class ExtractiveComposer:
         idf = {g: math.log(1 + (n - max(1, d) + 0.5) / (max(1, d) + 0.5)) for g, d in freq.items()}
         return idf, {g for g, d in freq.items() if d == 0}
 
-    @staticmethod
-    def _candidates(passages: list[Passage], texts: dict[str, str]) -> list[_Sentence]:
+    def _candidates(self, passages: list[Passage], texts: dict[str, str]) -> list[_Sentence]:
         seen: set[tuple[str, int]] = set()
         out = []
         for rank, p in enumerate(passages):
@@ -191,10 +198,21 @@ class ExtractiveComposer:
                     continue
                 seen.add((p.article_id, s))
                 sent = text[s:e]
-                if is_injection(sent):
-                    continue
-                out.append(_Sentence(p.article_id, s, e, sent, set(terms(sent)), set(content_terms(sent)), rank, p))
+                a = self._analyse(sent)
+                if a is not None:
+                    out.append(_Sentence(p.article_id, s, e, sent, a.terms, a.content, rank, p, a.figures))
         return out
+
+    def _analyse(self, sentence: str) -> _Analysis | None:
+        """Terms, content terms and figures of a sentence; None for a planted instruction."""
+
+        def compute() -> _Analysis | None:
+            if is_injection(sentence):
+                return None
+            return _Analysis(frozenset(terms(sentence)), frozenset(content_terms(sentence)),
+                             frozenset(_figures(sentence)))
+
+        return self._analysed.get(sentence, compute)
 
     def _score(self, sents: list[_Sentence], groups: dict[str, set[str]], idf: dict[str, float], kind: str,
                texts: dict[str, str]) -> None:
@@ -300,7 +318,7 @@ def _same_fact(a: _Sentence, b: _Sentence) -> float:
     numbers or months differ ("opens in March" / "opens in April") are never the same fact."""
     if a.article_id == b.article_id or not a.content or not b.content:
         return 0.0
-    if _figures(a.text) != _figures(b.text):
+    if a.figures != b.figures:
         return 0.0
     return len(a.content & b.content) / min(len(a.content), len(b.content))
 

@@ -5,19 +5,35 @@ from __future__ import annotations
 
 import re
 
+from assistant.cache import Memo
 from assistant.models import Passage
 from assistant.textnorm import content_terms
 
 _CORRECTION = re.compile(
     r"\b(an? )?(earlier|previous) version of this (article|story|report)|\bthis (article|story) (has been|was) "
     r"(corrected|updated)|^\s*correction\s*:|\bcorrects an earlier\b", re.I | re.M)
+# by article text: the same articles come back question after question
+_CORRECTIONS: Memo[str, bool] = Memo(1024)
+
+
+def is_correction(text: str) -> bool:
+    """True for an article that says it corrects an earlier version of itself."""
+    return _CORRECTIONS.get(text, lambda: _is_correction(text))
+
+
+def _is_correction(text: str) -> bool:
+    low = text.lower()
+    # every form the pattern knows holds one of these words: the regex runs on few articles (~3 ms saved)
+    if "correct" not in low and "updated" not in low and "version of this" not in low:
+        return False
+    return bool(_CORRECTION.search(text))
 
 
 def superseded(passages: list[Passage], texts: dict[str, str]) -> set[str]:
     """Articles that a later article of the same outlet corrects ("An earlier version of this
     article misstated..."): their sentences would contradict the correction, so they are not quoted."""
     by_id = {p.article_id: p for p in passages}
-    fixes = [p for p in by_id.values() if _CORRECTION.search(texts[p.article_id])]
+    fixes = [p for p in by_id.values() if is_correction(texts[p.article_id])]
     out = set()
     for fix in fixes:
         fix_title = set(content_terms(fix.title or ""))

@@ -56,6 +56,7 @@ QUICK = {"articles": 30, "questions": 20, "scales": "1,2,4"}
 # the LangChain documentation's splitter settings: what a user copying the tutorial gets
 SPLIT_CHARS, SPLIT_OVERLAP = 1000, 200
 BASELINE_K = 10
+PAUSE_S = 0.02  # before each timed call of the paired phase: the other side's model threads settle
 COPY_BATCH_CHUNKS = 512  # chunks written per upsert while the corpus is repeated
 WARMUP = [  # not benchmark questions: they load the model's session and the indexes before timing
     "What did the company report about its quarterly earnings?",
@@ -188,9 +189,8 @@ def phase_baseline_ingest(cfg: dict[str, Any]) -> dict[str, Any]:
     from langchain_core.documents import Document
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from assistant.embeddings import MiniLMEmbeddings
 
-    emb = MiniLMEmbeddings()
+    emb = baseline_embeddings()
     # a client of our own only to turn Chroma's telemetry off; persist_directory= would build the same one
     client = chromadb.PersistentClient(path=str(Path(cfg["work"]) / "baseline"),
                                        settings=ChromaSettings(anonymized_telemetry=False))
@@ -214,6 +214,14 @@ def phase_baseline_ingest(cfg: dict[str, Any]) -> dict[str, Any]:
         "mean_chunk_chars": round(statistics.mean(map(len, texts))), "store_mb": round(size / 1e6, 1),
         "splitter": {"chunk_size": cfg["split_chars"], "chunk_overlap": cfg["split_overlap"]},
     }, "memory_mb": {"model_loaded": before["rss"], "after_ingest": mem["rss"], "peak_during_ingest": mem["peak"]}}
+
+
+def baseline_embeddings() -> Any:
+    """The same MiniLM model for the baseline, with onnxruntime's default threading (its worker
+    threads spin on after a run: the faster setting for a bare similarity_search)."""
+    from assistant.embeddings import MiniLMEmbeddings
+
+    return MiniLMEmbeddings(spin_after_run=True)
 
 
 class _CitewiseCopier:
@@ -319,11 +327,10 @@ def phase_baseline_query(cfg: dict[str, Any]) -> dict[str, Any]:
     from chromadb.config import Settings as ChromaSettings
     from langchain_chroma import Chroma
 
-    from assistant.embeddings import MiniLMEmbeddings
 
     client = chromadb.PersistentClient(path=str(Path(cfg["work"]) / "baseline"),
                                        settings=ChromaSettings(anonymized_telemetry=False))
-    db = Chroma(collection_name="baseline", embedding_function=MiniLMEmbeddings(), client=client)
+    db = Chroma(collection_name="baseline", embedding_function=baseline_embeddings(), client=client)
     # the copies go straight into the collection with their vectors: langchain-chroma would embed them again
     collection = client.get_collection("baseline", embedding_function=None)
     questions = cfg["questions"]
@@ -409,9 +416,11 @@ def phase_paired(cfg: dict[str, Any]) -> dict[str, Any]:
     shared machine falls on all three alike instead of on whichever ran at a busy minute; then
     ``POST /v1/ask`` to ``citewise serve``, alone.
 
-    One model serves both sides: two onnxruntime sessions used in turn slow each other down by 2x on
-    2 cores (each one's worker threads spin after a run, measured), and so would the server's if its
-    requests were interleaved with the in-process calls."""
+    Each side has its own model session, set as that side runs it: citewise stops onnxruntime's
+    thread spinning after a run, the baseline keeps onnxruntime's default (it is faster for it:
+    similarity_search p50 ~10.9 against ~11.8 ms). A spinning session takes a core for a while after
+    its run, so every timed call starts after a pause (not timed) in which the other side's threads
+    settle. The server's requests come after, alone, for the same reason."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
     from langchain_chroma import Chroma
@@ -421,10 +430,9 @@ def phase_paired(cfg: dict[str, Any]) -> dict[str, Any]:
     from assistant.embeddings import MiniLMEmbeddings
 
     work = Path(cfg["work"])
-    emb = MiniLMEmbeddings()
-    a = Assistant(Settings(home=work / "citewise", seed_demo=False), embeddings=emb)
+    a = Assistant(Settings(home=work / "citewise", seed_demo=False), embeddings=MiniLMEmbeddings())
     client = chromadb.PersistentClient(path=str(work / "baseline"), settings=ChromaSettings(anonymized_telemetry=False))
-    db = Chroma(collection_name="baseline", embedding_function=emb, client=client)
+    db = Chroma(collection_name="baseline", embedding_function=baseline_embeddings(), client=client)
     questions = cfg["questions"]
     calls: dict[str, Callable[[str], Any]] = {
         "search": lambda q: a.search(q, k=10), "ask": a.ask,
@@ -440,6 +448,7 @@ def phase_paired(cfg: dict[str, Any]) -> dict[str, Any]:
         rng.shuffle(order)
         for name in order:
             a.retrieval.clear_cache()  # each call pays for its own question vector, as a first question would
+            time.sleep(PAUSE_S)
             t = time.perf_counter()
             calls[name](q)
             ms[name].append((time.perf_counter() - t) * 1000)
