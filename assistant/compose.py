@@ -34,7 +34,7 @@ from assistant.render import NO_ANSWER, render
 from assistant.sentences import sentence_spans
 from assistant.store import Store
 from assistant.supersede import superseded
-from assistant.textnorm import content_terms, expansions, related_terms, terms
+from assistant.textnorm import analyse, expansions, related_terms, terms
 
 CONTEXT_WEIGHT = 0.5
 OUTLET_FLOOR = 0.3  # a named outlet's best sentence is quoted when it scores this share of the best
@@ -209,8 +209,8 @@ class ExtractiveComposer:
         def compute() -> _Analysis | None:
             if is_injection(sentence):
                 return None
-            return _Analysis(frozenset(terms(sentence)), frozenset(content_terms(sentence)),
-                             frozenset(_figures(sentence)))
+            all_terms, content = analyse(sentence)
+            return _Analysis(frozenset(all_terms), frozenset(content), frozenset(_figures(sentence)))
 
         return self._analysed.get(sentence, compute)
 

@@ -68,6 +68,10 @@ class Retrieval:
         store, n = self.store, self.candidates
         if store.count() == 0:
             return []
+        # the model and SQLite both release the GIL: the question is embedded while the question is
+        # analysed and BM25 ranks (~4 ms saved)
+        vector = self._cache.peek(query)
+        pending = None if vector is not None else _EMBEDDER.submit(self._embed, query)
         filters = filters or Filters()
         after = published_ts(filters.published_after)
         before = published_ts(filters.published_before)
@@ -75,9 +79,6 @@ class Retrieval:
         outlets = [] if filters.source else mentioned_sources(query, store.sources())
         windows = [] if (after or before) else time_windows(query)
         wide = n * WIDEN if (outlets or windows) else n
-        # the model and SQLite both release the GIL: the question is embedded while BM25 ranks (~4 ms saved)
-        vector = self._cache.peek(query)
-        pending = None if vector is not None else _EMBEDDER.submit(self._embed, query)
         lex = store.lexical(match, wide, filters.source, after, before) if match else []
         if pending is not None:
             vector = pending.result()

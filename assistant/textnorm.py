@@ -126,11 +126,17 @@ def terms(text: str) -> list[str]:
 
 def content_terms(text: str) -> list[str]:
     """Analysed terms without stopwords, in order, duplicates removed."""
+    return analyse(text)[1]
+
+
+def analyse(text: str) -> tuple[list[str], list[str]]:
+    """``(terms(text), content_terms(text))``, the text folded and split once."""
+    ws = words(text)
     seen: dict[str, None] = {}
-    for w in words(text):
+    for w in ws:
         if w not in STOPWORDS:
             seen.setdefault(_term(w), None)
-    return list(seen)
+    return [_term(w) for w in ws], list(seen)
 
 
 def expansions(text: str) -> dict[str, set[str]]:
