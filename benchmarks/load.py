@@ -62,14 +62,16 @@ async def one(client: httpx.AsyncClient, kind: str, question: str) -> tuple[str,
     return kind, time.perf_counter() - t0, err
 
 
-async def run_load(url: str, requests: int, concurrency: int, api_key: str | None = None) -> dict[str, Any]:
+async def run_load(url: str, requests: int, concurrency: int, api_key: str | None = None,
+                   questions: list[str] | None = None) -> dict[str, Any]:
+    questions = questions or QUESTIONS
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     gate = asyncio.Semaphore(concurrency)
     async with httpx.AsyncClient(base_url=url, timeout=300, limits=limits, headers=headers) as client:
         async def gated(i: int) -> tuple[str, float, str | None]:
             async with gate:
-                return await one(client, KINDS[i % len(KINDS)], QUESTIONS[i % len(QUESTIONS)])
+                return await one(client, KINDS[i % len(KINDS)], questions[i % len(questions)])
 
         t0 = time.perf_counter()
         results = await asyncio.gather(*(gated(i) for i in range(requests)))
@@ -102,13 +104,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--concurrency", type=int, default=200)
     ap.add_argument("--api-key")
+    ap.add_argument("--questions", help="a JSON-lines file whose lines carry a 'question' (default: six about "
+                                        "the sample articles), e.g. ../shared/bench/multihop/queries-dev.jsonl")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "load.json"))
     args = ap.parse_args(argv)
+    questions = None
+    if args.questions:
+        lines = Path(args.questions).read_text(encoding="utf-8").splitlines()
+        questions = [json.loads(x)["question"] for x in lines if x.strip()]
     if args.url:
-        result = asyncio.run(run_load(args.url, args.requests, args.concurrency, args.api_key))
+        result = asyncio.run(run_load(args.url, args.requests, args.concurrency, args.api_key, questions))
     else:
         with _serve_locally(args.store) as url:
-            result = asyncio.run(run_load(url, args.requests, args.concurrency, args.api_key))
+            result = asyncio.run(run_load(url, args.requests, args.concurrency, args.api_key, questions))
+    result["store"] = args.store or "the sample articles"
+    result["questions_from"] = args.questions or "built in (sample articles)"
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"{result['requests']} requests, {result['concurrency']} at once: {result['error_count']} errors, "

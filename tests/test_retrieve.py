@@ -42,3 +42,17 @@ def test_question_naming_a_year_ranks_that_year_first(demo):
 def test_fts_query_of_codes_and_of_nothing():
     assert fts_query("?!") is None
     assert '"s400"' in fts_query("the S-400?")
+
+
+def test_a_lexical_query_over_its_postings_budget_keeps_the_rarest_terms(demo, monkeypatch):
+    import assistant.retrieve as retrieve
+
+    question = "why did Türkiye buy the S-400 missile defence system from Russia despite NATO allies?"
+    full = demo.retrieval._match(question).split(" OR ")
+    _, df = demo.store.doc_freq(t.strip('"') for t in full)
+    assert len(full) > retrieve.MIN_TERMS  # the demo corpus is far below the budget: every term is asked
+    monkeypatch.setattr(retrieve, "MAX_POSTINGS", 1)
+    cut = [t.strip('"') for t in demo.retrieval._match(question).split(" OR ")]
+    assert len(cut) == retrieve.MIN_TERMS
+    assert max(df[t] for t in cut) <= min(df[t] for t in df if t not in cut)
+    assert demo.search(question, k=3)  # still answers from the rarest terms and the dense ranking
