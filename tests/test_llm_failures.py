@@ -8,12 +8,10 @@ import json
 import logging
 import time
 
-import pytest
-
-from tests.conftest import assert_contract, make_assistant
+from tests.conftest import assert_contract
+from tests.llm_fixtures import home, llm, server  # noqa: F401 - fixtures
 from tests.openai_standin import (
     Reply,
-    StandIn,
     claims,
     closed_port_url,
     completion,
@@ -26,31 +24,6 @@ QUESTION = "why did Türkiye buy the S-400?"
 CALIBER_REASON = ("Türkiye argues the S-400 purchase was a necessity after its allies failed to meet its defence "
                   "requirements on acceptable terms.")
 BLOOMBERG_REASON = "The US has rejected Turkey’s demand for technology transfer as a part of any Patriot purchase."
-
-
-@pytest.fixture(scope="module")
-def server():
-    with StandIn() as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def home(tmp_path_factory, embeddings):
-    h = tmp_path_factory.mktemp("llm-failures")
-    make_assistant(h, embeddings).ensure_seeded()
-    return h
-
-
-@pytest.fixture
-def llm(server, home, embeddings):
-    server.reset()
-
-    def make(**overrides):
-        settings = {"llm": "openai", "llm_base_url": server.url, "llm_model": "standin-7b", "llm_retries": 0,
-                    "llm_timeout_s": 10.0} | overrides
-        return make_assistant(home, embeddings, **settings)
-
-    return make
 
 
 def good_reply(request):

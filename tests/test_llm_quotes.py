@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import assert_contract, make_assistant
-from tests.openai_standin import Reply, StandIn, claims, completion, prompt_of, source_numbers
+from tests.llm_fixtures import home, llm, server  # noqa: F401 - fixtures
+from tests.openai_standin import Reply, claims, completion, prompt_of, source_numbers
 
 QUESTION = "why did Türkiye buy the S-400?"
 CALIBER_REASON = ("Türkiye argues the S-400 purchase was a necessity after its allies failed to meet its defence "
@@ -15,31 +16,6 @@ CALIBER_PATRIOT = ("Officials point to the US refusal to include technology tran
                    "deal as a key reason for turning to Russia.")
 BLOOMBERG_REASON = ("Turkey says it needs the advanced air defense system and was forced to purchase from Russia "
                     "because its NATO allies, including the US, wouldn’t meet its defense needs on Turkish terms.")
-
-
-@pytest.fixture(scope="module")
-def server():
-    with StandIn() as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def home(tmp_path_factory, embeddings):
-    h = tmp_path_factory.mktemp("llm-quotes")
-    make_assistant(h, embeddings).ensure_seeded()
-    return h
-
-
-@pytest.fixture
-def llm(server, home, embeddings):
-    server.reset()
-
-    def make(**overrides):
-        settings = {"llm": "openai", "llm_base_url": server.url, "llm_model": "standin-7b", "llm_retries": 0,
-                    "llm_timeout_s": 10.0} | overrides
-        return make_assistant(home, embeddings, **settings)
-
-    return make
 
 
 def answer_with(*items):

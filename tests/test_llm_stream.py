@@ -3,13 +3,11 @@ OpenAI-compatible server (server-sent events, cut streams), and follow-ups rewri
 
 from __future__ import annotations
 
-import pytest
-
 from assistant.models import Answer, Citation
-from tests.conftest import assert_contract, make_assistant
+from tests.conftest import assert_contract
+from tests.llm_fixtures import home, llm, server  # noqa: F401 - fixtures
 from tests.openai_standin import (
     Reply,
-    StandIn,
     claims,
     closed_port_url,
     completion,
@@ -26,31 +24,6 @@ CALIBER_PATRIOT = ("Officials point to the US refusal to include technology tran
                    "deal as a key reason for turning to Russia.")
 BLOOMBERG_REASON = "The US has rejected Turkey’s demand for technology transfer as a part of any Patriot purchase."
 INVENTED = "Erdogan called the S-400 the best bargain in Turkish history."
-
-
-@pytest.fixture(scope="module")
-def server():
-    with StandIn() as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def home(tmp_path_factory, embeddings):
-    h = tmp_path_factory.mktemp("llm-stream")
-    make_assistant(h, embeddings).ensure_seeded()
-    return h
-
-
-@pytest.fixture
-def llm(server, home, embeddings):
-    server.reset()
-
-    def make(**overrides):
-        settings = {"llm": "openai", "llm_base_url": server.url, "llm_model": "standin-7b", "llm_retries": 0,
-                    "llm_timeout_s": 10.0} | overrides
-        return make_assistant(home, embeddings, **settings)
-
-    return make
 
 
 def three_claims(request):
