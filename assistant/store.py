@@ -109,8 +109,8 @@ class Store:
             # WAL: several processes (serve workers, an ingest) read while one writes
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(SCHEMA)
-            # title terms count less than body terms (BM25_WEIGHTS); stores made before queries named the
-            # weights carry them as FTS5's `rank` setting: harmless, kept as it was
+            # the title/body weights are named in each query (BM25_WEIGHTS); older stores also hold them
+            # as FTS5's `rank` setting, which no query reads any more
         except (OSError, sqlite3.Error) as exc:
             hint = ""
             if self.home.is_dir() and not os.access(self.home, os.W_OK):

@@ -189,7 +189,6 @@ def phase_baseline_ingest(cfg: dict[str, Any]) -> dict[str, Any]:
     from langchain_core.documents import Document
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-
     emb = baseline_embeddings()
     # a client of our own only to turn Chroma's telemetry off; persist_directory= would build the same one
     client = chromadb.PersistentClient(path=str(Path(cfg["work"]) / "baseline"),
@@ -326,7 +325,6 @@ def phase_baseline_query(cfg: dict[str, Any]) -> dict[str, Any]:
     import numpy as np
     from chromadb.config import Settings as ChromaSettings
     from langchain_chroma import Chroma
-
 
     client = chromadb.PersistentClient(path=str(Path(cfg["work"]) / "baseline"),
                                        settings=ChromaSettings(anonymized_telemetry=False))
