@@ -44,11 +44,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_multihop import pct  # noqa: E402
 
 from assistant.models import Chunk  # noqa: E402
+from evals.stats import percentile  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "bench" / "multihop"
 DEFAULT_OUT = ROOT / "benchmarks" / "results"
@@ -78,7 +76,8 @@ def summary(ms: Sequence[float]) -> dict[str, float | int]:
     xs = list(ms)
     if not xs:
         return {"n": 0}
-    return {"n": len(xs), "p50": round(pct(xs, 50), 2), "p95": round(pct(xs, 95), 2), "p99": round(pct(xs, 99), 2),
+    return {"n": len(xs), "p50": percentile(xs, 50, ndigits=2), "p95": percentile(xs, 95, ndigits=2),
+            "p99": percentile(xs, 99, ndigits=2),
             "mean": round(statistics.mean(xs), 2), "max": round(max(xs), 2)}
 
 

@@ -24,20 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.chain import Assistant  # noqa: E402
 from assistant.config import Settings  # noqa: E402
-
-
-def pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
-
-
-def retrieval_hits(results, evidence) -> int | None:
-    """1-based rank of the first passage that contains a gold fact, or None."""
-    facts = [e["fact"] for e in evidence]
-    for rank, p in enumerate(results, 1):
-        if any(f in p.text for f in facts):
-            return rank
-    return None
+from evals.stats import first_gold_rank, hits_at, mrr, percentile, quoted_facts  # noqa: E402
 
 
 def main() -> int:
@@ -70,7 +57,7 @@ def main() -> int:
         results = a.search(q["question"], k=10)
         search_ms.append((time.perf_counter() - t) * 1000)
         if q["evidence"]:
-            ranks.append(retrieval_hits(results, q["evidence"]))
+            ranks.append(first_gold_rank([e["fact"] for e in q["evidence"]], [p.text for p in results]))
     a.retrieval.clear_cache()  # ask pays for its own query embedding, as a first question would
     answered = {"evidence": 0, "null": 0}
     evidence_quoted = 0
@@ -80,8 +67,7 @@ def main() -> int:
         ask_ms.append((time.perf_counter() - t) * 1000)
         kind = "evidence" if q["evidence"] else "null"
         answered[kind] += ans.status == "answered"
-        facts = [e["fact"] for e in q["evidence"]]
-        if any(f in c.quote or c.quote in f for c in ans.citations for f in facts):
+        if quoted_facts([e["fact"] for e in q["evidence"]], [c.quote for c in ans.citations]):
             evidence_quoted += 1
     n_ev = len(ranks)
     out = {
@@ -92,8 +78,8 @@ def main() -> int:
                    "skipped": len(report.skipped), "chunks": report.chunks,
                    "chunks_per_s": round(report.chunks / ingest_s, 1), "store_bytes": stats["bytes"],
                    "store_mb": round(stats["bytes"] / 1e6, 1), "max_rss_mb": round(rss_after_ingest)},
-        "search_ms": {"p50": round(pct(search_ms, 50), 1), "p95": round(pct(search_ms, 95), 1)},
-        "ask_ms": {"p50": round(pct(ask_ms, 50), 1), "p95": round(pct(ask_ms, 95), 1),
+        "search_ms": {"p50": percentile(search_ms, 50, ndigits=1), "p95": percentile(search_ms, 95, ndigits=1)},
+        "ask_ms": {"p50": percentile(ask_ms, 50, ndigits=1), "p95": percentile(ask_ms, 95, ndigits=1),
                    "mean": round(statistics.mean(ask_ms), 1)},
         "answers": {
             "answered_share_with_evidence": round(answered["evidence"] / max(1, len(ranks)), 3),
@@ -102,9 +88,9 @@ def main() -> int:
         },
         "retrieval": {
             "questions_with_evidence": n_ev,
-            "hits@4": round(sum(1 for r in ranks if r and r <= 4) / n_ev, 3),
-            "hits@10": round(sum(1 for r in ranks if r and r <= 10) / n_ev, 3),
-            "mrr@10": round(sum(1 / r for r in ranks if r and r <= 10) / n_ev, 3),
+            "hits@4": hits_at(ranks, 4),
+            "hits@10": hits_at(ranks, 10),
+            "mrr@10": mrr(ranks, 10),
         },
         "targets": {"ingest_under_s": 300, "search_p50_under_ms": 20, "ask_p50_under_ms": 50},
     }

@@ -24,17 +24,14 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from evals.stats import percentile  # noqa: E402
+
 QUESTIONS = [
     "why did Türkiye buy the S-400?", "What did Erdogan ask Macron?", "How much does one SAMP/T battery cost?",
     "What did Macron say about Syria?", "Who wrote about the NATO summit in The Hague?",
     "Which countries produce the SAMP/T?",
 ]
 KINDS = ("ask", "stream", "chat")
-
-
-def pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] if xs else float("nan")
 
 
 async def one(client: httpx.AsyncClient, kind: str, question: str) -> tuple[str, float, str | None]:
@@ -82,8 +79,8 @@ async def run_load(url: str, requests: int, concurrency: int, api_key: str | Non
                            "error_count": sum(1 for _, _, e in results if e), "by_kind": {}}
     for kind in KINDS:
         ms = [s * 1000 for k, s, e in results if k == kind and not e]
-        out["by_kind"][kind] = {"n": len(ms), "p50_ms": round(pct(ms, 50), 1), "p95_ms": round(pct(ms, 95), 1),
-                                "p99_ms": round(pct(ms, 99), 1),
+        out["by_kind"][kind] = {"n": len(ms), "p50_ms": percentile(ms, 50, ndigits=1),
+                                "p95_ms": percentile(ms, 95, ndigits=1), "p99_ms": percentile(ms, 99, ndigits=1),
                                 "mean_ms": round(statistics.fmean(ms), 1) if ms else None}
     return out
 

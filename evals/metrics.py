@@ -4,32 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from evals.stats import hits_at, mrr, percentile, share
+
 # threshold name -> direction; the eval set's config gives the numbers
 DIRECTIONS = {
     "quote_validity": "min", "frankenquotes": "max", "misattributions": "max", "evidence_recall": "min",
     "article_recall": "min", "hit_at_5": "min", "abstention_recall": "min", "false_refusal_rate": "max",
     "status_accuracy": "min", "abstention_precision": "min", "metadata_accuracy": "min", "must_not_quote_ok": "min",
 }
-
-
-def _share(values: list[bool | None]) -> float | None:
-    vs = [v for v in values if v is not None]
-    return round(sum(vs) / len(vs), 3) if vs else None
-
-
-def _pct(xs: list[float], p: float) -> float | None:
-    if not xs:
-        return None
-    xs = sorted(xs)
-    return round(xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))], 1)
-
-
-def _hits(ranks: list[int | None], k: int) -> float | None:
-    return round(sum(1 for r in ranks if r is not None and r <= k) / len(ranks), 3) if ranks else None
-
-
-def _mrr(ranks: list[int | None]) -> float | None:
-    return round(sum(1 / r for r in ranks if r) / len(ranks), 3) if ranks else None
 
 
 def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -44,24 +26,24 @@ def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
     true_refusals = [r for r in refused if r["expect_status"] == "no_answer"]
     return {
         "n": len(records),
-        "status_accuracy": _share([r["correct_status"] for r in records]),
-        "quote_validity": _share([c["valid"] for c in cites]) if cites else 1.0,
+        "status_accuracy": share([r["correct_status"] for r in records]),
+        "quote_validity": share([c["valid"] for c in cites]) if cites else 1.0,
         "frankenquotes": sum(1 for c in cites if c["frankenquote"]),
         "misattributions": sum(1 for c in cites if c["misattributed"]),
         # of the questions that should be answered: a refusal counts as a miss
-        "evidence_recall": _share([bool(r["evidence_hit"]) and r["status"] == "answered"
-                                   for r in answerable if r["evidence_hit"] is not None]),
-        "article_recall": _share([bool(r["article_hit"]) and r["status"] == "answered"
-                                  for r in answerable if r["article_hit"] is not None]),
-        "metadata_accuracy": _share([r["metadata_hit"] for r in records]),
-        "must_not_quote_ok": _share([r["must_not_quote_ok"] for r in records]),
-        "hit_at_1": _hits(art_ranks, 1), "hit_at_5": _hits(art_ranks, 5), "mrr": _mrr(art_ranks),
-        "fact_hit_at_1": _hits(fact_ranks, 1), "fact_hit_at_5": _hits(fact_ranks, 5), "fact_mrr": _mrr(fact_ranks),
+        "evidence_recall": share([bool(r["evidence_hit"]) and r["status"] == "answered"
+                                  for r in answerable if r["evidence_hit"] is not None]),
+        "article_recall": share([bool(r["article_hit"]) and r["status"] == "answered"
+                                 for r in answerable if r["article_hit"] is not None]),
+        "metadata_accuracy": share([r["metadata_hit"] for r in records]),
+        "must_not_quote_ok": share([r["must_not_quote_ok"] for r in records]),
+        "hit_at_1": hits_at(art_ranks, 1), "hit_at_5": hits_at(art_ranks, 5), "mrr": mrr(art_ranks),
+        "fact_hit_at_1": hits_at(fact_ranks, 1), "fact_hit_at_5": hits_at(fact_ranks, 5), "fact_mrr": mrr(fact_ranks),
         "abstention_precision": round(len(true_refusals) / len(refused), 3) if refused else None,
         "abstention_recall": round(len(true_refusals) / len(unanswerable), 3) if unanswerable else None,
         "false_refusal_rate": round(1 - len(answered_ok) / len(answerable), 3) if answerable else None,
-        "latency_p50_ms": _pct([r["latency_ms"] for r in records], 50),
-        "latency_p95_ms": _pct([r["latency_ms"] for r in records], 95),
+        "latency_p50_ms": percentile([r["latency_ms"] for r in records], 50, ndigits=1),
+        "latency_p95_ms": percentile([r["latency_ms"] for r in records], 95, ndigits=1),
         **_verification(records),
     }
 

@@ -19,6 +19,7 @@ from typing import Any
 from assistant.chain import Assistant
 from assistant.config import Settings
 from assistant.errors import InputError
+from evals.stats import first_gold_rank, hits_at, mrr, quoted_facts, share
 
 REFERENCE = {
     "paper: voyage-02 + bge-reranker-large": {"hits_at_10": 0.7467, "hits_at_4": 0.6625, "mrr_at_10": 0.586},
@@ -30,40 +31,36 @@ GOAL = {"hits_at_10": 0.95, "hits_at_4": 0.85, "mrr_at_10": 0.70, "fact_recall_a
 
 def _score_question(q: dict[str, Any], passages, answer, search_ms: float, ask_ms: float) -> dict[str, Any]:
     facts = [e["fact"] for e in q.get("evidence") or []]
-    hits = [i for i, p in enumerate(passages[:10], 1) if any(f in p.text for f in facts)]
+    first_hit = first_gold_rank(facts, [p.text for p in passages[:10]])
     found, precisions = set(), []
     for i, p in enumerate(passages[:10], 1):
         new = {f for f in facts if f in p.text} - found
         if new:
             found |= new
             precisions.append(len(found) / i)
-    quotes = [c.quote for c in answer.citations]
-    quoted = {f for f in facts if any(f in x or (len(x) > 40 and x in f) for x in quotes)}
+    quoted = quoted_facts(facts, [c.quote for c in answer.citations])
     return {
         "id": q["id"], "kind": q.get("question_type", "query"), "question": q["question"],
-        "first_hit": hits[0] if hits else None, "facts": len(facts), "facts_found_at_10": len(found),
+        "first_hit": first_hit, "facts": len(facts), "facts_found_at_10": len(found),
         "average_precision": sum(precisions) / len(facts) if facts else None,
         "facts_quoted": len(quoted), "status": answer.status, "null": not facts,
         "search_ms": round(search_ms, 2), "latency_ms": round(ask_ms, 2),
         "answer": answer.answer, "citations": [c.to_dict() for c in answer.citations],
-        "failures": [] if (not facts and answer.status == "no_answer") or (facts and hits and hits[0] <= 10)
+        "failures": [] if (not facts and answer.status == "no_answer") or (facts and first_hit)
         else ["no gold fact in the top 10" if facts else "a null query was answered"],
-        "severity": 0.0 if (facts and hits) or (not facts and answer.status == "no_answer") else 1.0,
+        "severity": 0.0 if (facts and first_hit) or (not facts and answer.status == "no_answer") else 1.0,
     }
 
 
 def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
     ev = [r for r in records if not r["null"]]
     nulls = [r for r in records if r["null"]]
-
-    def share(xs: list[bool]) -> float | None:
-        return round(sum(xs) / len(xs), 3) if xs else None
-
+    ranks = [r["first_hit"] for r in ev]
     return {
         "n": len(records),
-        "hits_at_4": share([bool(r["first_hit"] and r["first_hit"] <= 4) for r in ev]),
-        "hits_at_10": share([bool(r["first_hit"]) for r in ev]),
-        "mrr_at_10": round(sum(1 / r["first_hit"] for r in ev if r["first_hit"]) / len(ev), 3) if ev else None,
+        "hits_at_4": hits_at(ranks, 4),
+        "hits_at_10": hits_at(ranks, 10),
+        "mrr_at_10": mrr(ranks, 10),
         "map_at_10": round(statistics.mean(r["average_precision"] for r in ev), 3) if ev else None,
         "fact_recall_at_10": round(sum(r["facts_found_at_10"] / r["facts"] for r in ev) / len(ev), 3) if ev else None,
         "gold_facts_quoted": round(sum(r["facts_quoted"] for r in ev) / max(1, sum(r["facts"] for r in ev)), 3)
