@@ -72,7 +72,8 @@ class Assistant:
         s = self.settings
         return ingest(inputs, self.store, count_tokens=token_counter(self.embeddings),
                       max_tokens=s.max_chunk_tokens, progress=progress, fetch_timeout=s.fetch_timeout_s,
-                      max_bytes=s.max_fetch_bytes, allow_private=s.allow_private_urls)
+                      max_bytes=s.max_fetch_bytes, allow_private=s.allow_private_urls,
+                      max_article_chars=s.max_article_chars)
 
     def ensure_seeded(self) -> None:
         """First use of an empty store: ingest the bundled sample articles, once."""

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from assistant.config import Settings, get_settings
 from assistant.errors import CitewiseError, ConfigError, InputError
 
 
@@ -78,8 +78,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--source", action="append", help="only this outlet (repeatable)")
-    p.add_argument("--after", help="published on or after (ISO date)")
-    p.add_argument("--before", help="published before (ISO date)")
+    p.add_argument("--after", help="published on or after: an ISO date, or a year or year-month (2025, 2025-06) "
+                   "taken whole")
+    p.add_argument("--before", help="published before: an ISO date, or a year or year-month, taken whole")
 
 
 def _batch_json(p: argparse.ArgumentParser) -> None:
@@ -90,10 +91,8 @@ def _batch_json(p: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.store:
-        os.environ["CITEWISE_HOME"] = str(Path(args.store).expanduser().resolve())
     try:
-        return _run(args)
+        return _run(args, _settings(args))
     except CitewiseError as exc:
         print(f"citewise: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -104,37 +103,45 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def _assistant(progress: bool = True):
-    from assistant.chain import Assistant
-    from assistant.config import get_settings
-
+def _settings(args: argparse.Namespace) -> Settings:
+    """The environment's settings, read afresh for this command (``main`` may run several times in one
+    process: tests), with ``--store`` as the data dir."""
     get_settings.cache_clear()
-    return Assistant(get_settings(), progress=progress and sys.stderr.isatty())
+    settings = get_settings()
+    if args.store:
+        settings = settings.model_copy(update={"home": Path(args.store).expanduser().resolve()})
+    return settings
 
 
-def _run(args: argparse.Namespace) -> int:
+def _assistant(settings: Settings, progress: bool = True):
+    from assistant.chain import Assistant
+
+    return Assistant(settings, progress=progress and sys.stderr.isatty())
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
     cmd = args.command
     if cmd in ("ask", "search"):
-        return _questions(args)
+        return _questions(args, settings)
     if cmd == "ingest":
-        return _ingest(args)
+        return _ingest(args, settings)
     if cmd == "eval":
-        return _eval(args)
+        return _eval(args, settings)
     if cmd == "serve":
         from assistant.serve import serve
 
-        serve(args.host, args.port, args.log_level)
+        serve(settings, args.host, args.port, args.log_level)
         return 0
     if cmd == "slack":
         from assistant.serve import slack_socket_mode
 
-        slack_socket_mode(args.log_level)
+        slack_socket_mode(settings, args.log_level)
         return 0
     if cmd == "feedback":
-        return _feedback(args)
+        return _feedback(args, settings)
     if cmd == "check":
-        return _check(args)
-    a = _assistant()
+        return _check(args, settings)
+    a = _assistant(settings)
     a.ensure_seeded()  # the first command of a new user shows the demo corpus, whichever it is
     if cmd == "articles":
         rows = a.store.list_articles()
@@ -165,10 +172,10 @@ def _run(args: argparse.Namespace) -> int:
     raise AssertionError(cmd)
 
 
-def _check(args: argparse.Namespace) -> int:
+def _check(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.consistency import check
 
-    a = _assistant(progress=False)
+    a = _assistant(settings, progress=False)
     report = check(a.store, fix=not args.dry_run)
     if args.json:
         _print_json(report.to_dict())
@@ -177,12 +184,10 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if report.consistent else 1
 
 
-def _feedback(args: argparse.Namespace) -> int:
-    from assistant.config import get_settings
+def _feedback(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.slack.feedback import Feedback
 
-    get_settings.cache_clear()
-    store = Feedback(get_settings().home / "feedback.sqlite3")
+    store = Feedback(settings.home / "feedback.sqlite3")
     lines = [json.dumps(row, ensure_ascii=False) for row in store.disliked()]
     text = "".join(line + "\n" for line in lines)
     if args.out:
@@ -194,19 +199,23 @@ def _feedback(args: argparse.Namespace) -> int:
 
 
 def _filters_of(args: argparse.Namespace):
+    from assistant.period import period_bound
     from assistant.retrieve import Filters
 
-    if not (args.source or args.after or args.before):
+    # `is None`, not falsiness: an empty --after "" is a mistake to report, not a filter to drop
+    if not args.source and args.after is None and args.before is None:
         return None
-    return Filters(source=args.source, published_after=args.after, published_before=args.before)
+    after = None if args.after is None else period_bound(args.after, "--after")
+    before = None if args.before is None else period_bound(args.before, "--before")
+    return Filters(source=args.source, published_after=after, published_before=before)
 
 
-def _questions(args: argparse.Namespace) -> int:
+def _questions(args: argparse.Namespace, settings: Settings) -> int:
     text = args.question if args.command == "ask" else args.query
     if args.batch is None and text is None:
         raise InputError(f"{args.command} needs a question, or --batch FILE")
-    a = _assistant()
-    filters = _filters_of(args)
+    filters = _filters_of(args)  # before the store opens: a bad date costs nothing
+    a = _assistant(settings)
     if args.batch:
         for q in _batch_questions(args.batch):
             try:
@@ -255,8 +264,8 @@ def _batch_questions(path: str) -> Iterator[str]:
             yield line
 
 
-def _ingest(args: argparse.Namespace) -> int:
-    a = _assistant(progress=not args.quiet)
+def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    a = _assistant(settings, progress=not args.quiet)
     report = a.ingest(args.inputs, progress=not args.quiet and sys.stderr.isatty())
     if args.json:
         _print_json(report.to_dict())
@@ -270,7 +279,7 @@ def _ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _eval(args: argparse.Namespace) -> int:
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
     """Run the eval, write the report, exit 1 when a threshold of the set's config is missed."""
     from evals.report import write_report
 
@@ -279,20 +288,20 @@ def _eval(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise ConfigError("citewise eval draws its chart with matplotlib: pip install 'citewise[eval]'") from exc
     progress = not args.quiet and sys.stderr.isatty()
-    store = os.environ.get("CITEWISE_HOME") if args.store else None
+    store = str(settings.home) if args.store else None
     if args.benchmark == "multihop":
         from evals.multihop import run_multihop
 
         if not (args.corpus and args.eval_set):
             raise InputError("--benchmark multihop needs --corpus ARTICLES_DIR and --set QUESTIONS.jsonl")
         result = run_multihop(Path(args.corpus), Path(args.eval_set), store=store, questions=args.questions,
-                              progress=progress)
+                              progress=progress, settings=settings)
     else:
         from evals.metrics import evaluate
         from evals.scorer import DEFAULT_SET, run_set
 
         records, meta = run_set(Path(args.eval_set) if args.eval_set else DEFAULT_SET, args.corpus, store=store,
-                                progress=progress)
+                                progress=progress, settings=settings)
         result = evaluate(records, meta)
     paths = write_report(result, args.out)
     if args.json:

@@ -21,20 +21,14 @@ from assistant.cache import Memo
 from assistant.guard import is_injection
 from assistant.metadata_answer import answer_metadata, metadata_field
 from assistant.models import AlsoIn, Answer, Citation, Passage
-from assistant.query import (
-    CUE_REQUIRED,
-    MONTHS,
-    cue,
-    entity_terms,
-    focus_words,
-    mentioned_sources,
-    question_type,
-)
+from assistant.query import entity_terms, focus_words, mentioned_sources
 from assistant.render import NO_ANSWER, render
-from assistant.sentences import sentence_spans
 from assistant.store import Store
 from assistant.supersede import superseded
-from assistant.textnorm import analyse, expansions, related_terms, terms
+from assistant.text.cues import CUE_REQUIRED, cue, question_type
+from assistant.text.dates import MONTHS
+from assistant.text.sentences import sentence_spans
+from assistant.text.terms import analyse, expansions, related_terms, terms
 
 CONTEXT_WEIGHT = 0.5
 OUTLET_FLOOR = 0.3  # a named outlet's best sentence is quoted when it scores this share of the best

@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     max_chunk_tokens: int = Field(256, ge=32, le=256)
     fetch_timeout_s: float = 20.0
     max_fetch_bytes: int = 10_000_000
+    # MultiHop's 609 news articles reach 71k characters; a 20,000-word feature is ~130k. 1M (a short book,
+    # ~1,000 chunks, ~40 s of embedding on 2 cores) leaves room for transcripts and reports, while a 19 MB
+    # paste is refused at once instead of embedding for ~10 minutes
+    max_article_chars: int = Field(1_000_000, ge=1000, description="longest article text ingested; a longer "
+                                   "one is skipped with the reason")
     allow_private_urls: bool = Field(False, description="let URL ingestion reach loopback/private addresses")
 
     # answering: the extractive default, or a model behind an OpenAI-compatible API
@@ -51,6 +56,8 @@ class Settings(BaseSettings):
     api_keys: str | None = Field(None, description="comma-separated keys; when set every /v1 route needs one")
     admin_keys: str | None = Field(None, description="comma-separated keys allowed to ingest and delete")
     cors_origins: str = Field("", description="comma-separated origins allowed by CORS, or *")
+    allowed_hosts: str = Field("", description="comma-separated Host names (or host:port) the server answers to "
+                               "besides its listen address, or * for any (behind a proxy)")
     max_body_bytes: int = Field(1_000_000, ge=1024, description="largest JSON request body")
     max_upload_bytes: int = Field(20_000_000, ge=1024, description="largest upload to /v1/ingest")
 

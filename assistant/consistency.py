@@ -12,10 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.store import Store, published_ts
-from assistant.textnorm import terms
+from assistant.models import Article, Chunk
+from assistant.store import Store
+from assistant.text.terms import terms
 
 PAGE = 5000
+ID_PAGE = 500  # chunk ids a query names: under SQLite's limit on bound parameters
+EMBED_PAGE = 256  # chunks embedded at once when vectors are restored: bounded memory
 
 
 @dataclass
@@ -79,8 +82,9 @@ def repair(store: Store, report: CheckReport) -> CheckReport:
     """Make the vectors and the lexical index match the SQLite rows; returns the state after."""
     with store.lock:
         if report.orphan_vectors:
-            for i in range(0, len(report.orphan_vectors), PAGE):
-                batch = report.orphan_vectors[i:i + PAGE]
+            page = min(PAGE, store.vector_batch())
+            for i in range(0, len(report.orphan_vectors), page):
+                batch = report.orphan_vectors[i:i + page]
                 store._guard(lambda b=batch: store.vectors.delete(ids=b))
         if report.missing_vectors:
             _embed_again(store, report.missing_vectors)
@@ -98,31 +102,37 @@ def repair(store: Store, report: CheckReport) -> CheckReport:
 
 
 def _embed_again(store: Store, chunk_ids: list[str]) -> None:
-    marks = ",".join("?" * len(chunk_ids))
-    rows = store.db.execute(
-        f'SELECT c.chunk_id, c.article_id, c.start, c."end", a.text, a.source, a.published FROM chunks c '
-        f"JOIN articles a ON a.article_id = c.article_id WHERE c.chunk_id IN ({marks})", chunk_ids).fetchall()
-    texts, metas, ids = [], [], []
-    for chunk_id, article_id, start, end, text, source, published in rows:
-        meta: dict[str, Any] = {"article_id": article_id, "start": start, "end": end, "source": source or ""}
-        ts = published_ts(published)
-        if ts is not None:
-            meta["published_ts"] = ts
-        texts.append(text[start:end])
-        metas.append(meta)
-        ids.append(chunk_id)
-    if texts:
-        store._guard(lambda: store.vectors.add_texts(texts, metadatas=metas, ids=ids))
+    """Embed and store these chunks again, an article at a time (its text read once, not once per chunk)
+    and ``EMBED_PAGE`` chunks a write."""
+    spans: dict[str, list[tuple[str, int, int, int]]] = {}
+    for i in range(0, len(chunk_ids), ID_PAGE):
+        page = chunk_ids[i:i + ID_PAGE]
+        for chunk_id, article_id, idx, start, end in store.db.execute(
+                f'SELECT chunk_id, article_id, idx, start, "end" FROM chunks WHERE chunk_id IN '
+                f'({",".join("?" * len(page))})', page):
+            spans.setdefault(article_id, []).append((chunk_id, idx, start, end))
+    for article_id, chunks in spans.items():
+        row = store.db.execute("SELECT text, source, published FROM articles WHERE article_id=?",
+                               (article_id,)).fetchone()
+        if row is None:  # rows of an article that is gone: nothing to embed them from
+            continue
+        text, source, published = row
+        article = Article(article_id=article_id, text=text, source=source, published=published)
+        for i in range(0, len(chunks), EMBED_PAGE):
+            store.add_vectors([(article, [Chunk(chunk_id, article_id, idx, s, e, text[s:e])
+                                          for chunk_id, idx, s, e in chunks[i:i + EMBED_PAGE]])])
 
 
 def _rebuild_lexical(store: Store) -> None:
-    rows = store.db.execute('SELECT c.rowid, c.start, c."end", a.text, a.title FROM chunks c '
-                            "JOIN articles a ON a.article_id = c.article_id").fetchall()
+    """The FTS rows again from the chunk table, an article at a time (its text read once)."""
     with store.db:
         store.db.execute("DELETE FROM chunks_fts")
-        store.db.executemany("INSERT INTO chunks_fts(rowid, title, body) VALUES(?,?,?)",
-                             [(rowid, " ".join(terms(title or "")), " ".join(terms(text[s:e])))
-                              for rowid, s, e, text, title in rows])
+        for article_id, title, text in store.db.execute("SELECT article_id, title, text FROM articles"):
+            title_terms = " ".join(terms(title or ""))
+            rows = store.db.execute('SELECT rowid, start, "end" FROM chunks WHERE article_id=?',
+                                    (article_id,)).fetchall()
+            store.db.executemany("INSERT INTO chunks_fts(rowid, title, body) VALUES(?,?,?)",
+                                 [(rowid, title_terms, " ".join(terms(text[s:e]))) for rowid, s, e in rows])
 
 
 def check(store: Store, *, fix: bool = True) -> CheckReport:

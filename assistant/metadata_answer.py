@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 
 from assistant.models import Answer, Citation, Passage
-from assistant.query import mentioned_sources, mentioned_years
+from assistant.query import mentioned_sources
 from assistant.render import when
-from assistant.sentences import sentence_spans
+from assistant.text.dates import mentioned_years
+from assistant.text.sentences import sentence_spans
 
 _ASKS = (
     ("author", re.compile(r"\bwho (wrote|authored|is the author)|\bwritten by\b|\bauthor of\b|\bwhose byline\b|"

@@ -1,22 +1,41 @@
-"""The data that flows from ingest to the user: Article, Chunk, Passage, Citation, Answer."""
+"""The data that flows from ingest to the user: ArticleRef, Article, Chunk, Passage, Citation, Answer.
+
+``ArticleRef`` declares the article's fields once; ``Article``, ``Passage``, ``Citation`` and ``AlsoIn``
+are references to an article with their own fields added (keyword-only, so they read the same
+whichever class adds a field), and ``.ref`` gives the bare reference.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 
-@dataclass
-class Article:
-    """One cleaned article. ``text`` is what quotes are cut from: offsets index into it."""
+@dataclass(kw_only=True)
+class ArticleRef:
+    """Which article, as a reader names it: outlet, author, date, headline, address."""
 
     article_id: str
-    text: str
     title: str | None = None
     source: str | None = None  # the outlet, e.g. "Caliber.az"
     author: str | None = None
     published: str | None = None  # ISO 8601, e.g. "2025-06-25T19:17:00"
     url: str | None = None
+
+    @property
+    def ref(self) -> ArticleRef:
+        """The reference alone, whatever else this object carries."""
+        return ArticleRef(**{f.name: getattr(self, f.name) for f in fields(ArticleRef)})
+
+
+REF_FIELDS = tuple(f.name for f in fields(ArticleRef))
+
+
+@dataclass(kw_only=True)
+class Article(ArticleRef):
+    """One cleaned article. ``text`` is what quotes are cut from: offsets index into it."""
+
+    text: str
     origin: str | None = None  # the path or URL it was read from
     content_hash: str = ""
 
@@ -36,21 +55,15 @@ class Chunk:
     text: str
 
 
-@dataclass
-class Passage:
-    """A chunk found by retrieval, with its article's metadata and fused score."""
+@dataclass(kw_only=True)
+class Passage(ArticleRef):
+    """A chunk found by retrieval, with its article and fused score."""
 
-    article_id: str
     chunk_id: str
     start: int
     end: int
     text: str
     score: float
-    title: str | None = None
-    source: str | None = None
-    author: str | None = None
-    published: str | None = None
-    url: str | None = None
     dense: float | None = None  # cosine to the question, when the dense ranker found it
     lexical: float | None = None  # BM25, when the lexical ranker found it
 
@@ -58,38 +71,28 @@ class Passage:
         return asdict(self)
 
 
-@dataclass
-class AlsoIn:
+@dataclass(kw_only=True)
+class AlsoIn(ArticleRef):
     """Another article that carries the same sentence or a near copy of it."""
 
-    article_id: str
-    source: str | None
-    published: str | None
     start: int
     end: int
-    title: str | None = None
     quote: str = ""
 
 
-@dataclass
-class Citation:
+@dataclass(kw_only=True)
+class Citation(ArticleRef):
     """A verified quote: ``quote == article(article_id).text[start:end]``."""
 
     n: int
-    article_id: str
     quote: str
     start: int
     end: int
-    title: str | None = None
-    source: str | None = None
-    author: str | None = None
-    published: str | None = None
-    url: str | None = None
     also_in: list[AlsoIn] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        order = ["n", "article_id", "title", "source", "author", "published", "url", "quote", "start", "end"]
+        order = ["n", *REF_FIELDS, "quote", "start", "end"]
         out = {k: d[k] for k in order}
         out["also_in"] = [
             {k: a[k] for k in ("article_id", "title", "source", "published", "start", "end", "quote")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant.models import Citation
-from assistant.query import MONTHS
+from assistant.text.dates import MONTHS
 
 NO_ANSWER = "The articles do not say. None of the passages found answers this question."
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from itertools import zip_longest
-from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -19,17 +18,14 @@ from pydantic import ConfigDict
 
 from assistant.cache import Memo
 from assistant.models import Passage
-from assistant.query import mentioned_sources, time_windows
+from assistant.query import mentioned_sources
 from assistant.store import Hit, Store, published_ts
-from assistant.textnorm import expansions
+from assistant.text.dates import time_windows
+from assistant.text.terms import expansions
 
 # question vectors are computed here while the calling thread runs the lexical query
 _EMBEDDER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="citewise-query-embed")
 RRF_K = 10  # a sharp fusion: the top of each ranking counts most (MultiHop: MRR 0.619 -> 0.637)
-MAX_TERMS = 20  # the rarest terms carry the ranking; more only cost scanning
-MAX_POSTINGS = 12_000  # chunks the lexical query may score, summed over its terms...
-MIN_TERMS = 4  # ...beyond the rarest few
-COMMON_SHARE = 0.2  # terms in more chunks than this share are left out of the lexical query
 WIDEN = 2  # how much wider the single lexical and dense lists are when a question names outlets or years
 
 
@@ -40,13 +36,6 @@ class Filters:
     source: list[str] | None = None
     published_after: str | None = None
     published_before: str | None = None
-
-
-def fts_query(question: str) -> str | None:
-    """An FTS5 OR-query of the question's content terms and their variants."""
-    groups = expansions(question)
-    alts = sorted({t for g in groups.values() for t in g if t})
-    return " OR ".join(f'"{t}"' for t in alts) or None
 
 
 class Retrieval:
@@ -77,14 +66,14 @@ class Retrieval:
         filters = filters or Filters()
         after = published_ts(filters.published_after)
         before = published_ts(filters.published_before)
-        match = self._match(query)
+        alts = {t for g in expansions(query).values() for t in g if t}
         outlets = [] if filters.source else mentioned_sources(query, store.sources())
         windows = [] if (after or before) else time_windows(query)
         wide = n * WIDEN if (outlets or windows) else n
-        lex = store.lexical(match, wide, filters.source, after, before) if match else []
+        lex = store.search_lexical(alts, wide, filters.source, after, before)
         if pending is not None:
             vector = pending.result()
-        dense = store.dense(vector, n, self._where(filters.source, after, before))
+        dense = store.search_dense(vector, n, filters.source, after, before)
         rankings: list[tuple[float, list[Hit], str]] = [
             (self.lexical_weight, lex[:n], "lex"), (self.dense_weight, dense[:n], "dense")]
         for outlet in outlets:
@@ -100,44 +89,11 @@ class Retrieval:
                          (0.5 * self.dense_weight, [h for h in dense if inside(h)][:n], "dense")]
         return self._fuse(rankings, k, outlets)
 
-    def _match(self, query: str) -> str | None:
-        """The FTS query without terms so common that scanning them costs more than they rank."""
-        groups = expansions(query)
-        alts = {t for g in groups.values() for t in g if t}
-        if not alts:
-            return None
-        n, df = self.store.doc_freq(alts)
-        rare = sorted((t for t in alts if df[t] <= COMMON_SHARE * n), key=lambda t: (df[t], t))[:MAX_TERMS]
-        # FTS5 scores every chunk holding any term: the time grows with the postings read, so a large
-        # corpus keeps the rarest terms within a budget (they carry BM25's ranking); at MultiHop's
-        # 6,400 chunks no question reaches it (at most 7,900 postings), at 16 times that it keeps
-        # the lexical query near 8 ms instead of 35
-        kept, total = [], 0
-        for t in rare:
-            if len(kept) >= MIN_TERMS and total + df[t] > MAX_POSTINGS:
-                break
-            kept.append(t)
-            total += df[t]
-        return " OR ".join(f'"{t}"' for t in sorted(kept or alts))
-
     def clear_cache(self) -> None:
         self._cache.clear()
 
     def _embed(self, query: str) -> list[float]:
         return self._cache.get(query, lambda: self.store.embeddings.embed_query(query))
-
-    @staticmethod
-    def _where(sources: list[str] | None, after: float | None, before: float | None) -> dict[str, Any] | None:
-        clauses: list[dict[str, Any]] = []
-        if sources:
-            clauses.append({"source": {"$in": list(sources)}})
-        if after is not None:
-            clauses.append({"published_ts": {"$gte": after}})
-        if before is not None:
-            clauses.append({"published_ts": {"$lt": before}})
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
     def _fuse(self, rankings: list[tuple[float, list[Hit], str]], k: int, outlets: list[str]) -> list[Passage]:
         fused: dict[tuple[str, int, int], float] = {}

@@ -12,7 +12,7 @@ import logging
 from fastapi import FastAPI
 from langchain_core.embeddings import Embeddings
 
-from assistant.config import Settings, get_settings
+from assistant.config import Settings
 
 log = logging.getLogger("citewise.web")
 
@@ -26,32 +26,30 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def build_service(settings: Settings, *, embeddings: Embeddings | None = None) -> FastAPI:
-    """The web app, with the Slack routes when Slack's tokens are set."""
+def build_service(settings: Settings, *, embeddings: Embeddings | None = None,
+                  listen: tuple[str, int] | None = None) -> FastAPI:
+    """The web app, with the Slack routes when Slack's tokens are set; ``listen``: the address it binds,
+    the Host names it answers to (see assistant.web.sitecheck)."""
     from assistant.slack import mount_slack
     from assistant.web import create_app
 
-    app = create_app(settings, embeddings=embeddings)
+    app = create_app(settings, embeddings=embeddings, listen=listen)
     mount_slack(app, settings, app.state.services.assistant)
     return app
 
 
-def slack_socket_mode(log_level: str = "info") -> None:
+def slack_socket_mode(settings: Settings, log_level: str = "info") -> None:
     from assistant.slack.mount import run_socket_mode
     from assistant.web.services import Services
 
-    get_settings.cache_clear()
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    settings = get_settings()
     run_socket_mode(settings, Services(settings).assistant)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, log_level: str = "info") -> None:
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, log_level: str = "info") -> None:
     """Run the service until interrupted."""
     import uvicorn
 
-    get_settings.cache_clear()
-    settings = get_settings()
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     keys = bool(settings.api_keys)
     if keys:
@@ -61,5 +59,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, log_level: str = "info") ->
     else:
         log.warning("no API keys set (CITEWISE_API_KEYS) and listening on %s: anyone who reaches it can use "
                     "the API, ingest and delete", host)
+    if not is_loopback(host) and not settings.allowed_hosts:
+        log.info("requests must name this machine by its address (Host header); to reach it by a host name or "
+                 "through a proxy, set CITEWISE_ALLOWED_HOSTS")
     log.info("chat page: http://%s:%d/  API docs: http://%s:%d/docs", host, port, host, port)
-    uvicorn.run(build_service(settings), host=host, port=port, log_level=log_level, proxy_headers=False)
+    uvicorn.run(build_service(settings, listen=(host, port)), host=host, port=port, log_level=log_level,
+                proxy_headers=False)

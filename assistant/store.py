@@ -13,7 +13,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -24,7 +24,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.embeddings import PrimedEmbeddings
 from assistant.errors import ConfigError, NotFoundError, StoreUnavailableError
 from assistant.models import Article, Chunk
-from assistant.textnorm import terms
+from assistant.text.terms import terms
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -41,6 +41,10 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row
 """
 T = TypeVar("T")
 BM25_WEIGHTS = "0.6, 1.0"  # title, body: title terms count less than body terms
+MAX_TERMS = 20  # the rarest terms carry the ranking; more only cost scanning
+MAX_POSTINGS = 12_000  # chunks the lexical query may score, summed over its terms...
+MIN_TERMS = 4  # ...beyond the rarest few
+COMMON_SHARE = 0.2  # terms in more chunks than this share are left out of the lexical query
 
 
 def _unwritable(exc: BaseException) -> bool:
@@ -49,6 +53,29 @@ def _unwritable(exc: BaseException) -> bool:
         return True
     text = str(exc).lower()
     return any(w in text for w in ("disk i/o error", "disk is full", "no space left", "readonly", "read-only"))
+
+
+def _refused_request(exc: BaseException) -> bool:
+    """Chroma refusing what was asked, whatever the disk: "Batch size of 11058 is greater than max batch size
+    of 5461" (an InternalError from the embedded store), an invalid argument, a duplicate id."""
+    if type(exc).__name__ in {"BatchSizeExceededError", "InvalidArgumentError", "DuplicateIDError",
+                              "InvalidDimensionException"}:
+        return True
+    return "batch size" in str(exc).lower()
+
+
+def _where(sources: Sequence[str] | None, after: float | None, before: float | None) -> dict[str, Any] | None:
+    """Chroma's filter for outlets and a publication window."""
+    clauses: list[dict[str, Any]] = []
+    if sources:
+        clauses.append({"source": {"$in": list(sources)}})
+    if after is not None:
+        clauses.append({"published_ts": {"$gte": after}})
+    if before is not None:
+        clauses.append({"published_ts": {"$lt": before}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 class Hit(NamedTuple):
@@ -99,7 +126,8 @@ class Store:
     """Articles, chunks, lexical index and vectors, kept in step by ``upsert`` and ``remove``."""
 
     def __init__(self, home: Path, embeddings: Embeddings, embeddings_name: str,
-                 chroma_url: str | None = None, collection: str = "citewise") -> None:
+                 chroma_url: str | None = None, collection: str = "citewise",
+                 max_vector_batch: int | None = None) -> None:
         from langchain_chroma import Chroma
 
         self.home = Path(home)
@@ -121,6 +149,9 @@ class Store:
         self.embeddings = embeddings
         self.primed = PrimedEmbeddings(embeddings)
         client = _chroma_client(self.home, chroma_url)
+        self._client = client
+        self._max_vector_batch = max_vector_batch  # None: as many as Chroma takes in one write
+        self._chroma_batch: int | None = None
         try:
             self.vectors = Chroma(
                 collection_name=collection, embedding_function=self.primed, client=client,
@@ -170,14 +201,47 @@ class Store:
         row = self.db.execute("SELECT content_hash FROM articles WHERE article_id=?", (article_id,)).fetchone()
         return row[0] if row else None
 
-    def upsert(self, items: Sequence[tuple[Article, list[Chunk]]]) -> None:
-        """Replace these articles and their chunks; embeds the chunks through the vector store."""
+    def upsert(self, items: Sequence[tuple[Article, Sequence[Chunk]]]) -> None:
+        """Replace these articles and their chunks; embeds the chunks through the vector store.
+
+        Vectors first (in as many writes as Chroma needs), then the rows of all the articles in one
+        transaction: a crash in between leaves vectors without rows (and a replaced article's rows without
+        their old vectors), never half an article's rows; a re-run or `citewise check` repairs it.
+        """
         if not items:
             return
         with self.lock:
-            for article, _ in items:
-                self._delete_vectors(article.article_id)
-            texts, metas, ids = [], [], []
+            self.delete_vectors([article.article_id for article, _ in items])
+            self.add_vectors(items)
+            self.write_rows(items)
+
+    def vector_batch(self) -> int:
+        """The most chunks one vector write may carry: Chroma refuses more (5461 for the embedded one)."""
+        if self._chroma_batch is None:  # asked once: on a Chroma server it is a request
+            self._chroma_batch = int(self._guard(self._client.get_max_batch_size))
+        return max(1, min(self._chroma_batch, self._max_vector_batch or self._chroma_batch))
+
+    def delete_vectors(self, article_ids: Iterable[str]) -> None:
+        """Drop these articles' vectors: the first step of replacing them."""
+        with self.lock:
+            for article_id in article_ids:
+                self._delete_vectors(article_id)
+
+    def add_vectors(self, items: Sequence[tuple[Article, Sequence[Chunk]]]) -> None:
+        """Store the vectors of these chunks, in writes of at most ``vector_batch()`` chunks. Their rows
+        are ``write_rows``'s job, once every vector of the article is in."""
+        batch = self.vector_batch()
+        texts: list[str] = []
+        metas: list[dict[str, Any]] = []
+        ids: list[str] = []
+
+        def flush() -> None:
+            self._guard(lambda: self.vectors.add_texts(texts, metadatas=metas, ids=ids), writing=True)
+            texts.clear()
+            metas.clear()
+            ids.clear()
+
+        with self.lock:
             for article, chunks in items:
                 ts = published_ts(article.published)
                 for c in chunks:
@@ -188,30 +252,39 @@ class Store:
                     texts.append(c.text)
                     metas.append(meta)
                     ids.append(c.chunk_id)
+                    if len(texts) >= batch:
+                        flush()
             if texts:
-                self._guard(lambda: self.vectors.add_texts(texts, metadatas=metas, ids=ids), writing=True)
-            now = datetime.now(UTC).isoformat(timespec="seconds")
+                flush()
 
-            def rows() -> None:
-                for article, chunks in items:
-                    self._delete_rows(article.article_id)
-                    self.db.execute(
-                        "INSERT INTO articles VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (article.article_id, article.title, article.source, article.author, article.published,
-                         published_ts(article.published), article.url, article.origin, article.content_hash,
-                         article.text, len(chunks), now),
+    def write_rows(self, items: Sequence[tuple[Article, Sequence[Chunk]]]) -> None:
+        """The articles, their chunks' offsets and lexical rows, in one transaction (replacing old ones).
+        ``chunks`` may be a lazy sequence (``ingest.chunk.ArticleChunks``): it is walked once."""
+        if not items:
+            return
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+
+        def rows() -> None:
+            for article, chunks in items:
+                self._delete_rows(article.article_id)
+                self.db.execute(
+                    "INSERT INTO articles VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (article.article_id, article.title, article.source, article.author, article.published,
+                     published_ts(article.published), article.url, article.origin, article.content_hash,
+                     article.text, len(chunks), now),
+                )
+                title_terms = " ".join(terms(article.title or ""))
+                for c in chunks:
+                    cur = self.db.execute(
+                        'INSERT INTO chunks(chunk_id, article_id, idx, start, "end") VALUES(?,?,?,?,?)',
+                        (c.chunk_id, c.article_id, c.index, c.start, c.end),
                     )
-                    title_terms = " ".join(terms(article.title or ""))
-                    for c in chunks:
-                        cur = self.db.execute(
-                            'INSERT INTO chunks(chunk_id, article_id, idx, start, "end") VALUES(?,?,?,?,?)',
-                            (c.chunk_id, c.article_id, c.index, c.start, c.end),
-                        )
-                        self.db.execute(
-                            "INSERT INTO chunks_fts(rowid, title, body) VALUES(?,?,?)",
-                            (cur.lastrowid, title_terms, " ".join(terms(c.text))),
-                        )
+                    self.db.execute(
+                        "INSERT INTO chunks_fts(rowid, title, body) VALUES(?,?,?)",
+                        (cur.lastrowid, title_terms, " ".join(terms(c.text))),
+                    )
 
+        with self.lock:
             self._write(rows)
             self._meta_cache = None
             self._df_cache = {}
@@ -250,6 +323,8 @@ class Store:
         except Exception as exc:
             if "connect" in str(exc).lower() or type(exc).__name__ in {"ConnectError", "ConnectionError"}:
                 raise StoreUnavailableError(f"the vector store is unreachable: {exc}") from exc
+            if _refused_request(exc) and not _unwritable(exc):
+                raise  # a request Chroma will never take (too large a batch, a bad argument): not the disk
             # Chroma words a refused write many ways ("disk I/O error", "Error in compaction", ...)
             if writing or _unwritable(exc):
                 raise StoreUnavailableError(f"cannot write the vector store ({exc}): disk full or read-only? "
@@ -344,6 +419,30 @@ class Store:
             rows = self.db.execute(q, [*args, k]).fetchall()
         return [Hit(a, s, e, -score, src, ts) for a, s, e, score, src, ts in rows]
 
+    def search_lexical(self, terms_: Collection[str], k: int, sources: Sequence[str] | None = None,
+                       after: float | None = None, before: float | None = None) -> list[Hit]:
+        """The ``k`` chunks that rank best by BM25 for any of these analysed terms, best first."""
+        match = self._match(terms_)
+        return self.lexical(match, k, sources, after, before) if match else []
+
+    def _match(self, alts: Collection[str]) -> str | None:
+        """The FTS query without terms so common that scanning them costs more than they rank."""
+        if not alts:
+            return None
+        n, df = self.doc_freq(alts)
+        rare = sorted((t for t in alts if df[t] <= COMMON_SHARE * n), key=lambda t: (df[t], t))[:MAX_TERMS]
+        # FTS5 scores every chunk holding any term: the time grows with the postings read, so a large
+        # corpus keeps the rarest terms within a budget (they carry BM25's ranking); at MultiHop's
+        # 6,400 chunks no question reaches it (at most 7,900 postings), at 16 times that it keeps
+        # the lexical query near 8 ms instead of 35
+        kept, total = [], 0
+        for t in rare:
+            if len(kept) >= MIN_TERMS and total + df[t] > MAX_POSTINGS:
+                break
+            kept.append(t)
+            total += df[t]
+        return " OR ".join(f'"{t}"' for t in sorted(kept or alts))
+
     def doc_freq(self, terms_: Iterable[str]) -> tuple[int, dict[str, int]]:
         """(number of chunks, chunks containing each analysed term), for IDF weights."""
         ts = set(terms_)
@@ -363,6 +462,11 @@ class Store:
         """Merge the lexical index's segments: after a large ingest, queries get ~20% faster."""
         with self.lock, self.db:
             self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES('optimize')")
+
+    def search_dense(self, vector: list[float], k: int, sources: Sequence[str] | None = None,
+                     after: float | None = None, before: float | None = None) -> list[Hit]:
+        """The ``k`` chunks nearest to ``vector`` within the filters, best first."""
+        return self.dense(vector, k, _where(sources, after, before))
 
     def dense(self, vector: list[float], k: int, where: dict[str, Any] | None = None) -> list[Hit]:
         """Nearest chunks by cosine similarity, best first."""

@@ -7,7 +7,7 @@ import re
 
 from assistant.cache import Memo
 from assistant.models import Passage
-from assistant.textnorm import content_terms
+from assistant.text.terms import content_terms
 
 _CORRECTION = re.compile(
     r"\b(an? )?(earlier|previous) version of this (article|story|report)|\bthis (article|story) (has been|was) "

@@ -72,7 +72,7 @@ def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def run_multihop(corpus: Path, set_path: Path, *, store: str | None = None, questions: int = 0,
-                 progress: bool = False) -> dict[str, Any]:
+                 progress: bool = False, settings: Settings | None = None) -> dict[str, Any]:
     """Ingest the corpus (unless ``store`` already holds it), then search and ask every question."""
     try:
         queries = [json.loads(x) for x in set_path.read_text(encoding="utf-8").splitlines() if x.strip()]
@@ -81,7 +81,7 @@ def run_multihop(corpus: Path, set_path: Path, *, store: str | None = None, ques
     if questions:
         queries = queries[:questions]
     home = Path(store) if store else Path(tempfile.mkdtemp(prefix="citewise-multihop-"))
-    a = Assistant(Settings(home=home, seed_demo=False))
+    a = Assistant((settings or Settings()).model_copy(update={"home": home, "seed_demo": False}))
     t0 = time.perf_counter()
     report = a.ingest([str(corpus)], progress=progress)
     ingest_s = time.perf_counter() - t0

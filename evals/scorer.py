@@ -172,13 +172,15 @@ def _severity(rec: dict[str, Any]) -> float:
     return float(sum(w for f in rec["failures"] for k, w in weights.items() if f.startswith(k)))
 
 
-def run_set(set_path: Path, corpus: str | None = None, *, store: str | None = None,
-            embeddings=None, progress: bool = False) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Ingest the set's corpus into a temporary store (or use ``store``), then score every question."""
+def run_set(set_path: Path, corpus: str | None = None, *, store: str | None = None, embeddings=None,
+            progress: bool = False, settings: Settings | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Ingest the set's corpus into a temporary store (or use ``store``), then score every question.
+    ``settings`` (the answerer, its model...) default to the environment's; the data dir is the eval's own."""
     questions, config = load_set(set_path)
     corpus_path = resolve_corpus(corpus, config)
     home = Path(store) if store else Path(tempfile.mkdtemp(prefix="citewise-eval-"))
-    a = Assistant(Settings(home=home, seed_demo=False), embeddings=embeddings)
+    settings = (settings or Settings()).model_copy(update={"home": home, "seed_demo": False})
+    a = Assistant(settings, embeddings=embeddings)
     if corpus_path is not None and not store:
         a.ingest([str(corpus_path)], progress=progress)
     records = Scorer(a).run(questions)

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import re
 
+from assistant.text.dates import MONTHS, WEEKDAYS
+
 __all__ = ["byline_author", "is_agency", "looks_like_domain", "outlet_from_notice"]
 
 _BYLINE = re.compile(r"^by:?\s+(?P<names>\S.*?)[\s.,;:]*$", re.I)
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
 _NAME_PARTICLES = frozenset("de van von der den la le da di del al el bin ibn du dos das y st.".split())
-_NOT_NAMES = frozenset(
-    """the a an this that these those then now monday tuesday wednesday thursday friday saturday sunday
-    january february march april may june july august september october november december""".split()
-)
+# capitalised, yet they open prose ("By Monday the bridge ..."), not a name
+_NOT_NAMES = frozenset([*"the a an this that these those then now".split(), *WEEKDAYS, *MONTHS])
 _MAX_WORDS_PER_NAME = 6
 _MAX_NAMES = 4
 

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import overload
 
 from assistant.models import Chunk
-from assistant.sentences import sentence_spans
+from assistant.text.sentences import sentence_spans
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 _SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 _SPACE = re.compile(r"\s+")
+# sentences counted per call: a tokenizer's encodings of a whole 19 MB text take ~1 GB; a bounded batch
+# costs the same time and a few MB
+COUNT_BATCH = 2048
 
 
 def _split_long(text: str, s: int, e: int, n_tokens: int, budget: int) -> list[tuple[int, int]]:
@@ -33,35 +37,68 @@ def _split_long(text: str, s: int, e: int, n_tokens: int, budget: int) -> list[t
     return out
 
 
-def chunk_article(
-    article_id: str, text: str, count_tokens: TokenCounter, max_tokens: int = 256
-) -> list[Chunk]:
-    """Greedy packing of whole sentences into chunks of at most ``max_tokens`` word pieces."""
+def _counted(text: str, spans: list[tuple[int, int]], count_tokens: TokenCounter) -> list[int]:
+    """Word pieces of each span, without [CLS] and [SEP], counted ``COUNT_BATCH`` spans at a time."""
+    out: list[int] = []
+    for i in range(0, len(spans), COUNT_BATCH):
+        out += [n - _SPECIAL_TOKENS for n in count_tokens([text[s:e] for s, e in spans[i : i + COUNT_BATCH]])]
+    return out
+
+
+def chunk_spans(text: str, count_tokens: TokenCounter, max_tokens: int = 256) -> list[tuple[int, int]]:
+    """(start, end) of each chunk: greedy packing of whole sentences into at most ``max_tokens`` word pieces."""
     budget = max_tokens - _SPECIAL_TOKENS
     spans = sentence_spans(text)
     if not spans:
         return []
-    counts = [n - _SPECIAL_TOKENS for n in count_tokens([text[s:e] for s, e in spans])]
     units: list[tuple[int, int, int]] = []
-    for (s, e), n in zip(spans, counts, strict=True):
+    for (s, e), n in zip(spans, _counted(text, spans, count_tokens), strict=True):
         if n <= budget:
             units.append((s, e, n))
             continue
         parts = _split_long(text, s, e, n, budget)
-        for (ps, pe), pn in zip(parts, count_tokens([text[a:b] for a, b in parts]), strict=True):
-            units.append((ps, pe, pn - _SPECIAL_TOKENS))
-    chunks: list[Chunk] = []
+        units += [(ps, pe, pn) for (ps, pe), pn in zip(parts, _counted(text, parts, count_tokens), strict=True)]
+    del spans
+    out: list[tuple[int, int]] = []
     cur_s, cur_e, cur_n = units[0]
     for s, e, n in units[1:]:
         # +1: the separator between sentences usually costs nothing, but be safe
         if cur_n + n + 1 <= budget:
             cur_e, cur_n = e, cur_n + n + 1
             continue
-        chunks.append(_make(article_id, len(chunks), text, cur_s, cur_e))
+        out.append((cur_s, cur_e))
         cur_s, cur_e, cur_n = s, e, n
-    chunks.append(_make(article_id, len(chunks), text, cur_s, cur_e))
-    return chunks
+    out.append((cur_s, cur_e))
+    return out
 
 
-def _make(article_id: str, index: int, text: str, s: int, e: int) -> Chunk:
-    return Chunk(chunk_id=f"{article_id}:{index}", article_id=article_id, index=index, start=s, end=e, text=text[s:e])
+class ArticleChunks(Sequence[Chunk]):
+    """An article's chunks, made from their offsets when asked for: the texts of a long article's chunks
+    (another copy of the article) are never all held at once."""
+
+    def __init__(self, article_id: str, text: str, spans: list[tuple[int, int]]) -> None:
+        self.article_id, self.text, self.spans = article_id, text, spans
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+    @overload
+    def __getitem__(self, i: int) -> Chunk: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Chunk]: ...
+    def __getitem__(self, i: int | slice) -> Chunk | list[Chunk]:
+        if isinstance(i, slice):
+            return [self._make(j) for j in range(*i.indices(len(self.spans)))]
+        return self._make(range(len(self.spans))[i])
+
+    def _make(self, index: int) -> Chunk:
+        s, e = self.spans[index]
+        return Chunk(chunk_id=f"{self.article_id}:{index}", article_id=self.article_id, index=index, start=s, end=e,
+                     text=self.text[s:e])
+
+
+def chunk_article(
+    article_id: str, text: str, count_tokens: TokenCounter, max_tokens: int = 256
+) -> list[Chunk]:
+    """Greedy packing of whole sentences into chunks of at most ``max_tokens`` word pieces."""
+    return list(ArticleChunks(article_id, text, chunk_spans(text, count_tokens, max_tokens)))

@@ -153,8 +153,10 @@ def _ends_sentence(line: str) -> bool:
 
 def _is_mostly_latin(lines: list[str]) -> bool:
     text = "\n".join(lines)
-    latin = sum(map(len, _LATIN_RUN.findall(text)))
-    other = sum(map(len, _OTHER_LETTER_RUN.findall(text)))
+    # letters counted as what removing them takes away: findall's list of every word of a long text is
+    # ~10 times its size
+    latin = len(text) - len(_LATIN_RUN.sub("", text))
+    other = len(text) - len(_OTHER_LETTER_RUN.sub("", text))
     return latin > 0 and latin / (latin + other) >= 0.8
 
 
@@ -224,19 +226,43 @@ def _drop_repeats(lines: list[str], drop: list[bool]) -> None:
     longer earlier paragraph (a pull quote, maybe missing its final period), or an
     earlier sentence repeated (with or without its final period). An identical line that
     is not a sentence (a table legend) is kept: it may label different data each time."""
-    seen_text = ""
     seen: dict[str, bool] = {}  # whole earlier line -> it was a sentence
+    norms: list[str] = []  # the earlier kept lines, normalised
+    holders: dict[str, list[int]] = {}  # a word -> the earlier lines (indexes into norms) it is a whole word of
     for i, line in enumerate(lines):
         if not line or drop[i]:
             continue
         key = _duplicate_key(line)
-        if key is not None and key in seen_text and (seen.get(key, True) or _ends_sentence(line)):
+        if key is not None and _inside_earlier(key, norms, holders) and (seen.get(key, True) or _ends_sentence(line)):
             drop[i] = True
             continue
-        norm = _normalise(line)
+        norm = _normalise(line) if key is None else key
         seen[norm] = seen.get(norm, False) or _ends_sentence(line)
-        # "\n" between paragraphs keeps a key from matching across two of them
-        seen_text += "\n" + norm
+        n = len(norms)
+        norms.append(norm)
+        for word in set(norm.split(" ")):
+            held = holders.get(word)
+            if held is None:
+                holders[word] = [n]
+            else:
+                held.append(n)
+
+
+def _inside_earlier(key: str, norms: list[str], holders: dict[str, list[int]]) -> bool:
+    """Is ``key`` part of an earlier normalised line? Searching all earlier text for every line made a
+    long text quadratic (4 MB: 150 s). The words of ``key`` but its first and last, which may be cut,
+    are whole words of any line holding it, so only the lines holding its rarest inner word are searched."""
+    inner = key.split(" ")[1:-1]
+    if not inner:
+        return not key or any(key in norm for norm in norms)
+    fewest: list[int] | None = None
+    for word in inner:
+        held = holders.get(word)
+        if held is None:
+            return False
+        if fewest is None or len(held) < len(fewest):
+            fewest = held
+    return any(key in norms[j] for j in fewest or ())
 
 
 def _join_kept(lines: list[str], drop: list[bool]) -> str:

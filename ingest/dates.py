@@ -11,16 +11,11 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from assistant.text.dates import MONTH_PATTERN, WEEKDAY_ABBREVIATIONS, WEEKDAY_PATTERN, WEEKDAYS, month_number
+
 __all__ = ["dateline_value", "is_published_line", "normalize_date"]
 
-_MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-}
-_MONTH = (
-    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
+_MONTH = rf"(?P<mon>{MONTH_PATTERN})\.?"
 _ORDINAL = r"(?:st|nd|rd|th)?"
 # Dates spelled so that day and month cannot be confused; "25/06/2025" is deliberately absent.
 _DATE_PATTERNS = [
@@ -33,21 +28,21 @@ _DATE_PATTERNS = [
     re.compile(rf"\b{_MONTH}\s+(?P<d>\d{{1,2}}){_ORDINAL},?\s+(?P<y>\d{{4}})(?!\d)", re.I),
 ]
 _TIME = r"(?P<H>[01]?\d|2[0-3])(?::(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?)?\s*(?P<ap>[ap]\.?\s?m\b\.?)?"
-_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
 # A time right after the date ("25 June 2025 19:17", "Sept. 25, 2020, at 6:11 p.m.") ...
 _TIME_AFTER = re.compile(rf"\s*(?:[,|\-–]\s*)?(?:at\s+)?{_TIME}(?![\d:])", re.I)
 # ... or right before it ("18:11, September 25, 2020", "6:11 PM EDT, Friday, Sept. 25, 2020").
 _TIME_BEFORE = re.compile(
-    rf"(?<![\d:]){_TIME}\s*(?:[A-Z]{{2,4}}\s*)?[,|\-–]?\s*(?:on\s+)?(?:{_WEEKDAY},?\s+)?$", re.I
+    rf"(?<![\d:]){_TIME}\s*(?:[A-Z]{{2,4}}\s*)?[,|\-–]?\s*(?:on\s+)?(?:{WEEKDAY_PATTERN},?\s+)?$", re.I
 )
 _ANY_TIME = re.compile(r"(?<![\d:])(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*[ap]\.?\s?m\b\.?)?", re.I)
 
 # Words a dateline may carry besides the date itself.
-_DATELINE_FILLER = frozenset(
-    """published updated posted last modified created on at date time am pm a m p gmt utc et est edt
-    pt pst pdt ct cst cdt bst cet cest eet eest msk azt ist aest aedt hkt sgt jst kst
-    mon tue tues wed thu thurs fri sat sun monday tuesday wednesday thursday friday saturday sunday""".split()
-)
+_DATELINE_FILLER = frozenset([
+    *"""published updated posted last modified created on at date time am pm a m p gmt utc et est edt
+    pt pst pdt ct cst cdt bst cet cest eet eest msk azt ist aest aedt hkt sgt jst kst""".split(),
+    *WEEKDAYS,
+    *WEEKDAY_ABBREVIATIONS,
+])
 _PUBLISHED_PREFIX = re.compile(r"^(published|updated|posted|last updated|first published)\b(?!\s+by\b)", re.I)
 _WORD = re.compile(r"[^\W\d_]+")
 _MAX_DATELINE_CHARS = 100
@@ -77,7 +72,7 @@ def _iso_from_match(m: re.Match[str], text: str) -> str | None:
             return datetime.fromisoformat(m.group(0).replace(" ", "T", 1)).isoformat()
         except ValueError:
             return None
-    month = int(groups["m"]) if groups.get("m") else _MONTHS[groups["mon"][:3].lower()]
+    month = int(groups["m"]) if groups.get("m") else month_number(groups["mon"])
     try:
         day = date(int(groups["y"]), month, int(groups["d"]))
     except ValueError:

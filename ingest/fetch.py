@@ -15,8 +15,8 @@ import httpx
 
 from ingest.decode import decode, normalise_newlines
 from ingest.documents import EMPTY
-from ingest.html import looks_like_html
 from ingest.netguard import public_only_transport
+from ingest.readers import reader_for_content_type
 
 __all__ = ["USER_AGENT", "FetchError", "Page", "fetch", "make_client"]
 
@@ -28,7 +28,7 @@ class Page:
     """A fetched response's text and what it is."""
 
     text: str  # decoded, newlines normalised, never blank
-    kind: str  # "html" | "json" | "text"
+    kind: str  # the name of its reader in ingest.readers: "html" | "json" | "text"
     final_url: str  # after redirects
 
 
@@ -106,20 +106,6 @@ def _download(client: httpx.Client, url: str, max_bytes: int, timeout: float) ->
         return response, b"".join(chunks)
 
 
-def _response_kind(content_type: str, body: bytes) -> str | None:
-    """"html", "json" or "text" by the Content-Type (sniffed when there is none); None for
-    anything else (images, PDFs, archives)."""
-    if not content_type:
-        return "html" if looks_like_html(body[:512].decode("latin-1")) else "text"
-    if "html" in content_type:
-        return "html"
-    if "json" in content_type:
-        return "json"
-    if content_type.startswith("text/"):
-        return "text"
-    return None
-
-
 def fetch(client: httpx.Client, url: str, *, timeout: float, max_bytes: int) -> Page:
     """The text of ``url``. ``timeout`` is the client's, named in the reason when it runs out.
     Raises FetchError for anything that gives no usable text."""
@@ -134,12 +120,12 @@ def fetch(client: httpx.Client, url: str, *, timeout: float, max_bytes: int) -> 
     if not response.is_success:
         raise FetchError(f"HTTP {response.status_code}")
     content_type = response.headers.get("content-type", "").lower()
-    kind = _response_kind(content_type, body)
-    if kind is None:
+    reader = reader_for_content_type(content_type, body[:512].decode("latin-1"))
+    if reader is None:
         raise FetchError(f"unsupported content type {content_type.split(';')[0].strip()}")
-    text = _decode_response(body, content_type, kind == "html")
+    text = _decode_response(body, content_type, reader.name == "html")
     if text is None:
         raise FetchError("binary or non-UTF-8 response")
     if not text.strip():
         raise FetchError(EMPTY)
-    return Page(text=text, kind=kind, final_url=str(response.url))
+    return Page(text=text, kind=reader.name, final_url=str(response.url))

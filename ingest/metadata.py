@@ -25,6 +25,7 @@ from ingest.bylines import byline_author, is_agency, looks_like_domain, outlet_f
 from ingest.clean import is_boilerplate
 from ingest.dates import dateline_value, is_published_line, normalize_date
 from ingest.decode import normalise_newlines
+from ingest.urls import web_url
 
 # normalize_date lives in ingest.dates; it is re-exported because callers import it from here
 __all__ = ["ParsedDocument", "normalize_date", "parse_document"]
@@ -70,6 +71,12 @@ def _clean_value(value: Any) -> str | None:
     return text or None
 
 
+def _field_value(key: str, value: Any) -> str | None:
+    """A metadata value as kept: a URL that is not a web address is dropped, never shown as a link."""
+    text = _clean_value(value)
+    return web_url(text) if key == "url" else text
+
+
 def _split_header(lines: list[str]) -> tuple[dict[str, str | None], int]:
     """Header fields at the top and the index of the first body line."""
     i = 0
@@ -80,7 +87,7 @@ def _split_header(lines: list[str]) -> tuple[dict[str, str | None], int]:
     while i < len(lines) and (m := _HEADER.match(lines[i].strip())):
         key = _HEADER_FIELD[m[1].lower()]
         if fields.get(key) is None:
-            fields[key] = _clean_value(m[2])
+            fields[key] = _field_value(key, m[2])
         i += 1
     if i == start:
         return {}, 0
@@ -225,7 +232,7 @@ def parse_document(text: str, meta: dict[str, Any] | None = None) -> ParsedDocum
         fields["published"] = normalize_date(fields["published"]) or fields["published"]
     for key in FIELDS:
         if fields.get(key) is None and meta:
-            value = _clean_value(meta.get(key))
+            value = _field_value(key, meta.get(key))
             if key == "published" and value:
                 value = normalize_date(value) or value
             fields[key] = value

@@ -1,9 +1,9 @@
 """Read articles from files, folders and URLs into ``RawDocument``s.
 
 Supported: plain text (.txt, .md), HTML (.html, .htm), JSON (one article object or a
-list of them) and JSON Lines (one article a line), and http(s) URLs. This module picks
-the reader for each input; ``ingest.html`` extracts pages, ``ingest.json_articles``
-reads JSON and ``ingest.fetch`` downloads URLs.
+list of them) and JSON Lines (one article a line), and http(s) URLs. This module expands
+the inputs into files and URLs; ``ingest.readers`` picks the reader for each one's format
+and ``ingest.fetch`` downloads URLs.
 
 One unreadable input never stops the others: it becomes a ``Skipped`` with a short
 reason. Only an input path that does not exist at all raises ``InputError``, before
@@ -23,46 +23,15 @@ from assistant.errors import InputError
 from ingest.decode import decode
 from ingest.documents import EMPTY, RawDocument, Skipped
 from ingest.fetch import FetchError, fetch, make_client
-from ingest.html import extract_html, looks_like_html
-from ingest.json_articles import read_json, read_jsonl
+from ingest.readers import SUPPORTED_SUFFIXES, get_reader, reader_for_suffix
+from ingest.readers.html import extract_html
 
-# extract_html lives in ingest.html; it is re-exported because callers import it from here
+# extract_html lives in ingest.readers.html; it is re-exported because callers import it from here
 __all__ = ["RawDocument", "Skipped", "iter_documents", "extract_html"]
-
-TEXT_SUFFIXES = frozenset({".txt", ".md"})
-HTML_SUFFIXES = frozenset({".html", ".htm"})
-JSON_SUFFIXES = frozenset({".json"})
-JSONL_SUFFIXES = frozenset({".jsonl"})
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES
 
 BINARY = "binary or non-UTF-8 file"
 
 _URL = re.compile(r"^https?://", re.I)
-
-
-# --- one document ---------------------------------------------------------------------------
-
-
-def _html_document(markup: str, origin: str, kind: str, url: str | None) -> RawDocument | Skipped:
-    text, meta = extract_html(markup, url)
-    if url:
-        meta["url"] = url  # where it was really fetched from beats what the page claims
-    if not text.strip():
-        return Skipped(origin, "no text found in HTML")
-    return RawDocument(origin=origin, text=text, meta=dict(meta), kind=kind)
-
-
-def _documents_from_text(text: str, origin: str, suffix: str) -> Iterator[RawDocument | Skipped]:
-    if not text.strip():
-        yield Skipped(origin, EMPTY)
-    elif suffix in JSON_SUFFIXES:
-        yield from read_json(text, origin)
-    elif suffix in JSONL_SUFFIXES:
-        yield from read_jsonl(text, origin)
-    elif suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and looks_like_html(text)):
-        yield _html_document(text, origin, "html", None)
-    else:
-        yield RawDocument(origin=origin, text=text, meta={}, kind="text")
 
 
 # --- files ----------------------------------------------------------------------------------
@@ -80,8 +49,10 @@ def _read_file(path: Path, origin: str) -> Iterator[RawDocument | Skipped]:
     text = decode(data)
     if text is None:
         yield Skipped(origin, BINARY)
-        return
-    yield from _documents_from_text(text, origin, path.suffix.lower())
+    elif not text.strip():  # blank once decoded: a lone BOM, Unicode spaces
+        yield Skipped(origin, EMPTY)
+    else:
+        yield from reader_for_suffix(path.suffix, text).read(text, origin)
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -105,15 +76,7 @@ def _read_url(
     except FetchError as exc:
         yield Skipped(url, exc.reason)
         return
-    if page.kind == "html":
-        yield _html_document(page.text, url, "url", page.final_url)
-    elif page.kind == "json":
-        for doc in read_json(page.text, url):
-            if isinstance(doc, RawDocument):
-                doc.meta.setdefault("url", page.final_url)
-            yield doc
-    else:
-        yield RawDocument(origin=url, text=page.text, meta={"url": page.final_url}, kind="url")
+    yield from get_reader(page.kind).read(page.text, url, page.final_url)
 
 
 # --- entry point ----------------------------------------------------------------------------

@@ -114,6 +114,10 @@ def _closed_port() -> int:
         ("unknown article id", lambda p: ["show", "0000000000000000"]),
         ("unknown article to remove", lambda p: ["remove", "0000000000000000"]),
         ("bad k", lambda p: ["search", "S-400", "-k", "0"]),
+        ("word for a date", lambda p: ["ask", "why did Türkiye buy the S-400?", "--after", "yesterday"]),
+        ("month 13", lambda p: ["ask", "why did Türkiye buy the S-400?", "--before", "2021-13"]),
+        ("empty date", lambda p: ["search", "S-400", "--before", ""]),
+        ("date in a batch", lambda p: ["ask", "--batch", str(p / "bad.jsonl"), "--after", "last week"]),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_loses_nothing(cli, tmp_path, case, argv):
@@ -127,6 +131,19 @@ def test_bad_input_is_one_line_exit_2_and_loses_nothing(cli, tmp_path, case, arg
     lines = [x for x in err.splitlines() if x.strip()]
     assert len(lines) == 1 and lines[0].startswith("citewise: error:"), err
     assert _json(cli("articles", "--json")[1])["articles"] == before
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "outlets"),
+    [("--before", "2021", {"Bloomberg"}), ("--before", "2021-01-01", {"Bloomberg"}),
+     ("--after", "2025", {"Caliber.az"}), ("--after", "2025-06", {"Caliber.az"}),
+     ("--after", "2020-09", {"Bloomberg", "Caliber.az"}), ("--before", "2020-09", set())],
+)
+def test_a_year_or_month_bound_filters_by_the_whole_period(cli, flag, value, outlets):
+    # the samples: Bloomberg, 25 September 2020; Caliber.az, 25 June 2025
+    code, out, err = cli("search", "Türkiye S-400 Macron", "-k", "10", "--json", flag, value)
+    assert code == 0, err
+    assert {r["source"] for r in _json(out)["results"]} == outlets
 
 
 def test_ingest_a_url_served_locally(cli, tmp_path, monkeypatch):

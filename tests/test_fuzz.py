@@ -22,6 +22,6 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 @schema.parametrize()
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_input_makes_the_api_fail(case):
-    response = case.call()
+    response = case.call(headers={"X-Citewise": "1"})  # past the CSRF check (sitecheck.py): fuzz the routes
     assert response.status_code < 500, (case.method, case.path, case.body, response.text[:300])
     case.validate_response(response, checks=[not_a_server_error])

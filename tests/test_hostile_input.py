@@ -33,7 +33,7 @@ def test_invalid_utf8_files_never_break_an_upload(make_client):
                         .encode("latin-1"), "text/plain")),
              ("files", ("bad.jsonl", b'{"text": "\xff\xfe broken"}\n{"title": 1', "application/json")),
              ("files", ("good.txt", good, "text/plain"))]
-    r = c.post("/v1/ingest", files=files)
+    r = c.post("/v1/ingest", files=files, headers={"X-Citewise": "1"})
     assert r.status_code == 200, r.text
     report = r.json()
     assert len(report["added"]) >= 2  # the good file and the Latin-1 one (decoded)
@@ -51,3 +51,18 @@ def test_markup_in_articles_is_returned_as_text_not_rendered(make_client):
     d = c.post("/v1/ask", json={"question": "When did the Glimmer bridge reopen?"}).json()
     assert "<script>alert(1)</script>" in d["citations"][0]["quote"]  # verbatim: the page shows it as text
     assert d["citations"][0]["title"] == "<img src=x onerror=alert(1)>"
+
+
+def test_a_lone_surrogate_in_an_uploaded_json_file_skips_that_article_only(make_client):
+    c = make_client()
+    lines = (r'{"title": "Broken \ud800 story", "text": "A text with a lone \udc00 surrogate in it."}' + "\n"
+             + json.dumps({"title": "Quay works", "source": "Port Ledger",
+                           "text": "The quay of Saltmere will be rebuilt in stone over the winter."}) + "\n")
+    r = c.post("/v1/ingest", files=[("files", ("mixed.jsonl", lines.encode(), "application/json"))],
+               headers={"X-Citewise": "1"})
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert len(report["added"]) == 1
+    assert [s["reason"] for s in report["skipped"]] == ["not valid Unicode: a lone surrogate escape such as \\ud800"]
+    d = c.post("/v1/ask", json={"question": "What will happen to the quay of Saltmere?"}).json()
+    assert d["status"] == "answered" and "rebuilt in stone" in d["citations"][0]["quote"]

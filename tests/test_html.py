@@ -1,11 +1,11 @@
-"""ingest.html: an HTML page to its article text and metadata, with and without trafilatura."""
+"""ingest.readers.html: an HTML page to its article text and metadata, with and without trafilatura."""
 
 from __future__ import annotations
 
 import pytest
 
-from ingest import html
-from ingest.html import extract_html, looks_like_html
+from ingest.readers import html
+from ingest.readers.html import extract_html, looks_like_html
 from tests.inputs import ARTICLE_HTML, KEY_SENTENCE
 
 

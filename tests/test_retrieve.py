@@ -2,7 +2,8 @@
 
 import pytest
 
-from assistant.retrieve import Filters, fts_query
+from assistant.retrieve import Filters
+from assistant.text.terms import expansions
 
 
 def test_search_results_are_exact_slices_of_their_articles(demo):
@@ -39,20 +40,24 @@ def test_question_naming_a_year_ranks_that_year_first(demo):
     assert top[0].published.startswith("2020")
 
 
-def test_fts_query_of_codes_and_of_nothing():
-    assert fts_query("?!") is None
-    assert '"s400"' in fts_query("the S-400?")
+def test_a_lexical_query_of_nothing_finds_nothing_and_codes_are_one_term(demo):
+    assert demo.store.search_lexical(_alternatives("?!"), 10) == []
+    assert "s400" in _alternatives("the S-400?")
+
+
+def _alternatives(question: str) -> set[str]:
+    return {t for g in expansions(question).values() for t in g if t}
 
 
 def test_a_lexical_query_over_its_postings_budget_keeps_the_rarest_terms(demo, monkeypatch):
-    import assistant.retrieve as retrieve
+    import assistant.store as store
 
     question = "why did Türkiye buy the S-400 missile defence system from Russia despite NATO allies?"
-    full = demo.retrieval._match(question).split(" OR ")
+    full = demo.store._match(_alternatives(question)).split(" OR ")
     _, df = demo.store.doc_freq(t.strip('"') for t in full)
-    assert len(full) > retrieve.MIN_TERMS  # the demo corpus is far below the budget: every term is asked
-    monkeypatch.setattr(retrieve, "MAX_POSTINGS", 1)
-    cut = [t.strip('"') for t in demo.retrieval._match(question).split(" OR ")]
-    assert len(cut) == retrieve.MIN_TERMS
+    assert len(full) > store.MIN_TERMS  # the demo corpus is far below the budget: every term is asked
+    monkeypatch.setattr(store, "MAX_POSTINGS", 1)
+    cut = [t.strip('"') for t in demo.store._match(_alternatives(question)).split(" OR ")]
+    assert len(cut) == store.MIN_TERMS
     assert max(df[t] for t in cut) <= min(df[t] for t in df if t not in cut)
     assert demo.search(question, k=3)  # still answers from the rarest terms and the dense ranking

@@ -43,7 +43,8 @@ def test_a_source_with_a_url_links_to_the_quote_in_the_page():
 
 
 def test_near_copies_are_noted_under_their_source():
-    c = cite(1, also_in=[AlsoIn("b1", "Wire <Service>", "2024-05-03", 0, 5, quote="Prices")])
+    near = AlsoIn(article_id="b1", source="Wire <Service>", published="2024-05-03", start=0, end=5, quote="Prices")
+    c = cite(1, also_in=[near])
     assert "Also in: Wire &lt;Service&gt;, 3 May 2024" in source_line(c)
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import InputError
-from ingest import html, sources
+from ingest import sources
+from ingest.readers import html
 from ingest.sources import RawDocument, Skipped, iter_documents
 from tests.inputs import ARTICLE_HTML, KEY_SENTENCE, collect, write
 

@@ -36,6 +36,8 @@ def test_ask_applies_the_filters(client):
     assert d["citations"] and {c["source"] for c in d["citations"]} == {"Bloomberg"}
     d = client.post("/v1/ask", json={"question": q, "filters": {"published_after": "2030-01-01"}}).json()
     assert d["status"] == "no_answer"
+    d = client.post("/v1/ask", json={"question": q, "filters": {"published_before": "2021"}}).json()
+    assert d["citations"] and {c["source"] for c in d["citations"]} == {"Bloomberg"}  # the year 2021 taken whole
 
 
 def test_a_follow_up_is_read_in_its_conversation(client, demo):
@@ -109,7 +111,7 @@ def test_uploaded_files_are_ingested_and_a_broken_one_is_reported(make_client, t
             b"Quillfer named Mara Holt as its chief executive on Tuesday, the company said.")
     files = [("files", ("../../../etc/evil.txt", good, "text/plain")),
              ("files", ("broken.json", b"{not json", "application/json"))]
-    r = c.post("/v1/ingest", files=files)
+    r = c.post("/v1/ingest", files=files, headers={"X-Citewise": "1"})
     report = r.json()
     assert r.status_code == 200 and len(report["added"]) == 1
     assert [s["origin"] for s in report["skipped"]] == ["broken.json"]

@@ -12,6 +12,8 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote as urlquote
 
@@ -357,7 +359,8 @@ def test_article_markup_shows_as_text_and_never_runs(page: Page, server: str, ap
     assert r.status_code == 200 and len(r.json()["added"]) == 1, r.text
     # the JSON API refuses a javascript: URL; an uploaded file can still carry one
     assert api.post("/v1/ingest", json={"articles": [LIGHTHOUSE]}).status_code == 422
-    r = api.post("/v1/ingest", files=[("files", ("lighthouse.json", json.dumps(LIGHTHOUSE), "application/json"))])
+    r = api.post("/v1/ingest", files=[("files", ("lighthouse.json", json.dumps(LIGHTHOUSE), "application/json"))],
+                 headers={"X-Citewise": "1"})
     assert r.status_code == 200 and len(r.json()["added"]) == 1, r.text
     question = "How many visitors did the Zorblat festival draw?"
     c1 = api_answer(api, question)["citations"][0]
@@ -388,12 +391,12 @@ def test_article_markup_shows_as_text_and_never_runs(page: Page, server: str, ap
     assert page.evaluate("() => typeof window.__pwned") == "undefined"
     page.keyboard.press("Escape")
 
-    # a stored URL that is not http(s) never becomes a link
+    # a URL that is not http(s) is dropped at ingest, so it never becomes a link
     ask(page, "What colour was the Glimmer lighthouse repainted?")
     page.locator("#log > li.turn").last.locator('.answer-text button.cite[data-n="1"]').click()
     expect(card.locator(".excerpt mark")).to_have_text(LIGHTHOUSE["text"])
     expect(card.locator("a.source-link")).to_have_count(0)
-    expect(card.locator(".no-link")).to_contain_text("not a web address")
+    expect(card.locator(".no-link")).to_contain_text("added without its web address")
     assert page.evaluate("() => typeof window.__pwned") == "undefined"
 
 
@@ -466,3 +469,84 @@ def test_the_page_loads_nothing_from_outside(page: Page, server: str) -> None:
     outside = [u for u in requested if not u.startswith(server) and not u.startswith("data:")]
     assert not outside, f"the page fetched from outside: {outside}"
     assert f"{server}/static/style.css" in requested and f"{server}/static/app.js" in requested
+
+
+# ---------------------------------------------------------------- other sites (see assistant/web/sitecheck.py)
+
+
+KELP = "Title: Kelp harvest\nSource: Harbour Notes\n\nThe Saltmere kelp farm doubled its harvest this year."
+UPLOAD_JS = """async ([url, text, name]) => {
+  const form = new FormData();
+  form.append("files", new File([text], name, { type: "text/plain" }));
+  %s
+}"""
+
+
+def test_an_upload_through_the_pages_api_helper_sends_its_header_and_is_stored(page: Page, server: str,
+                                                                              api: httpx.Client) -> None:
+    open_page(page, server)
+    with page.expect_request("**/v1/ingest") as sent:
+        report = page.evaluate(UPLOAD_JS % """const { apiFetch } = await import("/static/app.js");
+  return (await apiFetch(url, { method: "POST", body: form })).json();""", ["/v1/ingest", KELP, "kelp.txt"])
+    assert sent.value.headers.get("x-citewise") == "1"
+    assert len(report["added"]) == 1, report
+    assert "Kelp harvest" in {a["title"] for a in api.get("/v1/articles").json()["articles"]}
+
+
+@contextmanager
+def other_site(html: str) -> Iterator[str]:
+    """A page of another site: http://localhost:PORT (the app is at 127.0.0.1, another site to a browser)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = html.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://localhost:{srv.server_address[1]}/"
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_another_sites_no_cors_upload_and_json_form_are_refused(page: Page, server: str, api: httpx.Client) -> None:
+    before = api.get("/v1/articles").json()["count"]
+    # the classic trick: a text/plain form whose one field reads as JSON
+    form = (f'<form id="f" method="post" enctype="text/plain" action="{server}/v1/ask">'
+            '<input name=\'{"question": "why did T\u00fcrkiye buy the S-400?", "x": "\' value=\'"}\'></form>')
+    with other_site(f"<!doctype html><title>prize</title>{form}") as url:
+        page.goto(url)
+        with page.expect_response(f"{server}/v1/ingest") as refused:
+            page.evaluate(UPLOAD_JS % "await fetch(url, { method: 'POST', mode: 'no-cors', body: form });",
+                          [f"{server}/v1/ingest", KELP.replace("Kelp", "Krill"), "krill.txt"])
+        assert refused.value.status == 403  # the attacking page itself only ever sees an opaque answer
+        with page.expect_navigation() as posted:
+            page.evaluate("() => document.getElementById('f').submit()")
+        assert posted.value.status == 403
+        assert json.loads(page.locator("body").inner_text())["error"]["type"] == "forbidden"
+    assert api.get("/v1/articles").json()["count"] == before
+
+
+def test_a_dns_rebinding_page_gets_421(browser: Browser, server: str) -> None:
+    port = server.rsplit(":", 1)[1]
+    # evil.example resolves to the server, as a rebinding attacker's DNS would make it
+    rebound = browser.browser_type.launch(executable_path=str(CHROMIUM), headless=True,
+                                          args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP evil.example 127.0.0.1"])
+    try:
+        page = rebound.new_page()
+        response = page.goto(f"http://evil.example:{port}/")
+        assert response is not None and response.status == 421
+        assert "DNS rebinding" in page.locator("body").inner_text()
+        assert page.goto(f"http://localhost:{port}/").status == 200  # the loopback names still work
+    finally:
+        rebound.close()

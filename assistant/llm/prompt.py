@@ -17,8 +17,8 @@ from langchain_core.prompts import ChatPromptTemplate
 from assistant.guard import is_injection
 from assistant.models import Passage
 from assistant.render import when
-from assistant.sentences import sentence_spans
 from assistant.supersede import superseded
+from assistant.text.sentences import sentence_spans
 
 MAX_SOURCE_CHARS = 12_000  # about 3,000 tokens of sources: fits an 8k context with room to answer
 GAP = "\n[...]\n"

@@ -119,12 +119,14 @@ class Bot:
         earlier = [m for m in replies.get("messages", [])
                    if float(m.get("ts", 0)) < float(event["ts"]) and not m.get("bot_id") and m.get("user") != bot_user]
         questions = [MENTION.sub("", m.get("text") or "").strip() for m in earlier]
-        return [q for q in questions if q][-HISTORY_TURNS:]
+        return [q for q in questions if q and readable(q)][-HISTORY_TURNS:]
 
     def _compose(self, question: str, history: list[str], channel: str | None,
                  thread: str | None) -> tuple[str, list[dict[str, Any]]]:
         """The reply's (text, blocks); a failure becomes a short apology, logged with detail."""
         try:
+            if not readable(question):
+                raise InputError("the question contains a lone surrogate: it is not valid Unicode")
             answer = self.assistant().ask(question, history=history)
         except InputError as exc:
             return escape(str(exc)), [{"type": "section", "text": {"type": "mrkdwn", "text": escape(str(exc))}}]
@@ -136,6 +138,16 @@ class Bot:
             return apology("something went wrong on my side")
         record_id = self.feedback.record(channel, thread, question, answer.to_dict())
         return answer_blocks(answer, record_id)
+
+
+def readable(text: str) -> bool:
+    """False for text with a lone surrogate. Slack's JSON may spell one ("\\ud800") and json.loads keeps it;
+    the first thing to encode the text (the tokenizer) would then fail, as a traceback and an apology."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _ack(ack: Callable[[], None]) -> None:

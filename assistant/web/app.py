@@ -28,6 +28,7 @@ from assistant.web.deps import require_key
 from assistant.web.limits import BodyLimit
 from assistant.web.metrics import MeasureRequests
 from assistant.web.services import Services
+from assistant.web.sitecheck import CSRF_HEADER, AllowedHosts, SiteCheck
 
 log = logging.getLogger("citewise.web")
 STATIC = Path(__file__).parent / "static"
@@ -46,8 +47,10 @@ def error(status: int, kind: str, message: str, headers: dict[str, str] | None =
 
 
 def create_app(settings: Settings | None = None, *, embeddings: Embeddings | None = None,
-               services: Services | None = None) -> FastAPI:
-    """The app. ``embeddings`` lets tests and workers share one loaded model."""
+               services: Services | None = None, listen: tuple[str, int] | None = None) -> FastAPI:
+    """The app. ``embeddings`` lets tests and workers share one loaded model. ``listen`` is the (host, port)
+    the server binds (``citewise serve`` passes it): the Host names it accepts. Without it (a test client, an
+    app embedded elsewhere) the Host must name the address each connection reached."""
     settings = settings or get_settings()
     services = services or Services(settings, embeddings=embeddings)
 
@@ -76,7 +79,7 @@ def create_app(settings: Settings | None = None, *, embeddings: Embeddings | Non
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
 
     _errors(app)
-    _middleware(app, services)
+    _middleware(app, services, listen)
     _openapi(app)
     return app
 
@@ -125,6 +128,9 @@ def _errors(app: FastAPI) -> None:
         errs = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errs):
             return error(400, "bad_request", "the body is not valid JSON")
+        # pydantic's words for a lone surrogate where schemas.valid_unicode does not look (a key): say it as it does
+        errs = [{**e, "msg": "contains a lone surrogate: it is not valid Unicode"}
+                if e.get("type") == "string_unicode" else e for e in errs]
         return error(422, "invalid_input", "; ".join(_describe(e) for e in errs[:5]))
 
     @app.exception_handler(Exception)
@@ -138,12 +144,15 @@ def _describe(e: dict[str, Any]) -> str:
     return f"{loc}: {e.get('msg', 'invalid')}"
 
 
-def _middleware(app: FastAPI, services: Services) -> None:
+def _middleware(app: FastAPI, services: Services, listen: tuple[str, int] | None) -> None:
     s = services.settings
 
     origins = [o.strip() for o in s.cors_origins.split(",") if o.strip()]
+    # innermost of all, inside CORS: its refusals carry CORS headers, so an allowed origin's page can read them
+    app.add_middleware(SiteCheck, allowed_hosts=AllowedHosts.parse(s.allowed_hosts), cors_origins=origins,
+                       listen=listen, keys=services.api_keys | services.admin_keys, open_mode=not services.api_keys)
     if origins:
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "DELETE"],
-                           allow_headers=["Authorization", "Content-Type", "Accept"])
+                           allow_headers=["Authorization", "Content-Type", "Accept", CSRF_HEADER])
     app.add_middleware(BodyLimit, max_body=s.max_body_bytes, max_upload=s.max_upload_bytes)
     app.add_middleware(MeasureRequests, metrics=services.metrics)

@@ -13,19 +13,20 @@ import logging
 import time
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from assistant.chain import validate_question
 from assistant.errors import CitewiseError, InputError
 from assistant.models import Answer
 from assistant.render import sources
 from assistant.web.deps import AssistantDep, ServicesDep
-from assistant.web.schemas import ErrorOut
+from assistant.web.schemas import ErrorOut, Text, valid_unicode
 from assistant.web.services import Services
+from assistant.web.sse import to_json
 
 router = APIRouter(tags=["openai"])
 log = logging.getLogger("citewise.web")
@@ -36,8 +37,9 @@ STREAM_PIECE_WORDS = 8
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    role: str
-    content: str | list[dict[str, Any]] | None = None
+    role: Text
+    # a string or content parts: checked whole, so the text of a part is held to valid Unicode as well
+    content: Annotated[str | list[dict[str, Any]] | None, BeforeValidator(valid_unicode)] = None
 
 
 class ChatRequest(BaseModel):
@@ -46,7 +48,7 @@ class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
         {"model": "citewise", "messages": [{"role": "user", "content": "why did Türkiye buy the S-400?"}]}]})
 
-    model: str = MODEL
+    model: Text = MODEL
     messages: list[ChatMessage] = Field(..., min_length=1, max_length=500)
     stream: bool = False
 
@@ -96,7 +98,7 @@ def chat_completions(body: ChatRequest, assistant: AssistantDep, services: Servi
 def _chunk(cid: str, created: int, delta: dict[str, Any], finish: str | None = None) -> str:
     body = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": MODEL,
             "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
-    return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+    return f"data: {to_json(body)}\n\n"
 
 
 def _stream(events: Iterator[tuple[str, Any]], cid: str, created: int, services: Services) -> Iterator[str]:

@@ -7,12 +7,44 @@ answer contract's own dict, so the JSON is the CLI's, character for character.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from assistant.errors import InputError
+from assistant.period import period_bound
 
 CONVERSATION_ID = r"^[A-Za-z0-9_-]{1,64}$"
+# json.loads pairs a high and a low surrogate escape into one character, so any surrogate left in a str is lone
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(value: Any) -> Any:
+    """``value`` unchanged, unless a string in it (at any depth, keys too) holds a lone surrogate.
+
+    JSON may spell one (``"\\ud800"``), FastAPI's json.loads accepts it and pydantic keeps it in a str field;
+    the first thing that encodes the text (the tokenizer, the response, the log) then fails, as a 500 or a
+    broken stream. Refused here, at validation, it is a 422 before any work or streaming starts."""
+    todo = [value]  # a stack, not recursion: a deeply nested body must not become a RecursionError
+    while todo:
+        v = todo.pop()
+        if isinstance(v, str):
+            if m := _SURROGATE.search(v):
+                raise PydanticCustomError(
+                    "invalid_unicode", "contains a lone surrogate ({char} at character {at}): it is not valid Unicode",
+                    {"char": f"\\u{ord(m.group()):04x}", "at": m.start()})
+        elif isinstance(v, dict):
+            todo += v.keys()
+            todo += v.values()
+        elif isinstance(v, list):
+            todo += v
+    return value
+
+
+# every free-text field of a request is Text (or, for a JSON value of any shape, Annotated with valid_unicode)
+Text = Annotated[str, BeforeValidator(valid_unicode)]
 
 
 class FiltersIn(BaseModel):
@@ -20,9 +52,11 @@ class FiltersIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    source: list[str] | None = Field(None, max_length=50, description="outlets, e.g. [\"Bloomberg\"]")
-    published_after: str | None = Field(None, description="ISO date or date-time, inclusive")
-    published_before: str | None = Field(None, description="ISO date or date-time, exclusive")
+    source: list[Text] | None = Field(None, max_length=50, description="outlets, e.g. [\"Bloomberg\"]")
+    published_after: Text | None = Field(None, description="ISO date or date-time, or a year or year-month taken "
+                                        "whole (2025, 2025-06); inclusive")
+    published_before: Text | None = Field(None, description="ISO date or date-time, or a year or year-month taken "
+                                         "whole; exclusive")
 
     @field_validator("source", mode="before")
     @classmethod
@@ -31,13 +65,12 @@ class FiltersIn(BaseModel):
 
     @field_validator("published_after", "published_before")
     @classmethod
-    def _iso(cls, v: str | None) -> str | None:
-        if v is not None:
-            try:
-                datetime.fromisoformat(v.replace("Z", "+00:00"))
-            except ValueError as exc:
-                raise ValueError(f"{v!r} is not an ISO date such as 2025-06-25") from exc
-        return v
+    def _iso(cls, v: str | None, info: ValidationInfo) -> str | None:
+        # the CLI's own parser: both edges accept and refuse the same dates
+        try:
+            return None if v is None else period_bound(v, info.field_name or "date")
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
 
 
 class AskRequest(BaseModel):
@@ -46,8 +79,8 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"question": "why did Türkiye buy the S-400?"}]})
 
-    question: str = Field(..., description="the question; follow-ups are read in the conversation's context")
-    conversation_id: str | None = Field(None, pattern=CONVERSATION_ID,
+    question: Text = Field(..., description="the question; follow-ups are read in the conversation's context")
+    conversation_id: Text | None = Field(None, pattern=CONVERSATION_ID,
                                         description="continue this conversation (a new one when absent)")
     k: int | None = Field(None, ge=1, le=100, description="passages to retrieve (default 8)")
     filters: FiltersIn | None = None
@@ -132,12 +165,12 @@ class ArticleIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(..., min_length=1)
-    title: str | None = None
-    source: str | None = None
-    author: str | None = None
-    published: str | None = None
-    url: str | None = None
+    text: Text = Field(..., min_length=1)
+    title: Text | None = None
+    source: Text | None = None
+    author: Text | None = None
+    published: Text | None = None
+    url: Text | None = None
 
     @field_validator("url")
     @classmethod
@@ -154,7 +187,9 @@ class IngestRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     articles: list[ArticleIn] = Field(default_factory=list, max_length=1000)
-    urls: list[str] = Field(default_factory=list, max_length=100)
+    urls: list[str] = Field(default_factory=list, max_length=100,
+                            description="http(s) addresses to fetch; anything else (a path, file:, ftp:) is "
+                                        "refused, each in the report's skipped")
 
 
 class Skip(BaseModel):

@@ -13,8 +13,21 @@ from assistant.models import Answer
 log = logging.getLogger("citewise.web")
 
 
+def to_json(data: Any) -> str:
+    """``data`` as one line of JSON whose UTF-8 encoding cannot fail. Requests are refused with a lone
+    surrogate in them, but an article may still hold one (and the answer quote it): written raw, the
+    response's encoding would fail mid-stream, after the 200, and cut the connection. Escaped, it is still
+    the same JSON."""
+    text = json.dumps(data, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(data)
+    return text
+
+
 def event(name: str, data: Any) -> str:
-    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+    return f"event: {name}\ndata: {to_json(data)}\n\n"
 
 
 def answer_events(events: Iterator[tuple[str, Any]], on_done: Callable[[Answer], dict[str, Any]]) -> Iterator[str]:

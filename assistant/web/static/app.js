@@ -161,7 +161,9 @@ class ApiError extends Error {
 }
 
 function authHeaders(extra = {}) {
-  const headers = { ...extra };
+  // a header no other web page can send without CORS consent: with it the server knows a write (an upload
+  // above all, whose multipart body a form could also send) comes from this page (see sitecheck.py)
+  const headers = { "X-Citewise": "1", ...extra };
   const key = localStorage.getItem(KEY_STORE);
   if (key) headers.Authorization = `Bearer ${key}`;
   return headers;
@@ -182,7 +184,9 @@ async function errorFrom(response) {
   return new ApiError(response.status, type, message);
 }
 
-async function apiFetch(path, options = {}) {
+/** fetch() on the API with the page's headers (API key, X-Citewise); an ApiError for a non-2xx answer.
+ *  Exported for scripts on the page (and its tests), e.g. an upload of a FormData to /v1/ingest. */
+export async function apiFetch(path, options = {}) {
   let response;
   try {
     response = await fetch(path, { ...options, headers: authHeaders(options.headers) });

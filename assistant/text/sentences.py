@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 
+from assistant.text.dates import MONTH_ABBREVIATIONS
+
 _ABBREV = frozenset(
     """mr mrs ms dr prof sr jr st gen col lt sgt capt cmdr adm rep sen gov pres inc corp ltd co vs etc
-    e.g i.e u.s u.k u.n jan feb mar apr jun jul aug sep sept oct nov dec no nos fig al approx dept est
-    mt ft rev hon univ ave blvd""".split()
+    e.g i.e u.s u.k u.n no nos fig al approx dept est mt ft rev hon univ ave blvd""".split()
+    + list(MONTH_ABBREVIATIONS)  # "Sept. 25" goes on; "in May." ends, since May is no abbreviation
 )
 # end punctuation, closing quotes/brackets, then space, then something that can open a sentence
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?[A-Z0-9À-ÖØ-Þ])")

@@ -1,8 +1,10 @@
-"""HTML to plain text and metadata: trafilatura first, a stdlib tag stripper as fallback.
+"""HTML pages (.html, .htm, html responses) to plain text and metadata: trafilatura first, a stdlib tag
+stripper as fallback.
 
 trafilatura finds the article among the page's chrome; the fallback keeps a page from
 being lost when trafilatura is missing, fails or finds nothing, and also supplies the
-metadata trafilatura did not find (and the page's precise timestamp).
+metadata trafilatura did not find (and the page's precise timestamp). ``extract_html`` is also
+what the JSON reader uses on an article whose text is markup.
 """
 
 from __future__ import annotations
@@ -10,12 +12,16 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 
 from ingest.decode import normalise_newlines
+from ingest.documents import RawDocument, Skipped
+from ingest.readers.base import Reader
+from ingest.urls import web_url
 
-__all__ = ["extract_html", "looks_like_html"]
+__all__ = ["READER", "extract_html", "looks_like_html", "read_html"]
 
 log = logging.getLogger(__name__)
 
@@ -62,13 +68,18 @@ class _TextAndMeta(HTMLParser):
         elif tag == "meta":
             key = (a.get("property") or a.get("name") or "").lower()
             if key in self._META and a.get("content", "").strip():
-                self.meta.setdefault(self._META[key], a["content"].strip())
+                self._note(self._META[key], a["content"].strip())
         elif tag == "link" and "canonical" in a.get("rel", "").lower() and a.get("href"):
-            self.meta.setdefault("url", a["href"].strip())
+            self._note("url", a["href"].strip())
         if tag in self._SKIP:
             self._skip_depth += 1
         if tag in self._BLOCK:
             self.blocks.append("")
+
+    def _note(self, key: str, value: str) -> None:
+        # the first of each wins, but a javascript: canonical link must not take the place of a good og:url
+        if key != "url" or web_url(value):
+            self.meta.setdefault(key, value)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         # void elements (<meta/>, <br/>) must not open a skipped region that never closes
@@ -146,10 +157,18 @@ def _trafilatura_extract(markup: str, url: str | None) -> tuple[str, dict[str, s
     return "\n\n".join(p for p in paragraphs if p), meta
 
 
+def _only_web_url(extracted: tuple[str, dict[str, str]]) -> tuple[str, dict[str, str]]:
+    """trafilatura's idea of the page's address kept only when it is a web address: dropped before the
+    two extractors' metadata merge, so a bad one cannot shadow the fallback's good one."""
+    text, meta = extracted
+    url = web_url(meta.pop("url", None))
+    return text, (meta | {"url": url} if url else meta)
+
+
 def extract_html(markup: str, url: str | None = None) -> tuple[str, dict[str, str]]:
     """The article text of an HTML page (paragraphs separated by blank lines) and its
     metadata (title, source, author, published, url), whichever of them were found."""
-    text, meta = _trafilatura_extract(markup, url)
+    text, meta = _only_web_url(_trafilatura_extract(markup, url))
     fallback_text, fallback_meta = _fallback_extract(markup)
     for key, value in fallback_meta.items():
         meta.setdefault(key, value)
@@ -158,3 +177,17 @@ def extract_html(markup: str, url: str | None = None) -> tuple[str, dict[str, st
     if meta.get("published") and precise.startswith(meta["published"]):
         meta["published"] = precise
     return (text or fallback_text), meta
+
+
+def read_html(markup: str, origin: str, url: str | None = None) -> Iterator[RawDocument | Skipped]:
+    """The page's article as one document; a fetched one is of kind "url"."""
+    text, meta = extract_html(markup, url)
+    if url:
+        meta["url"] = url  # where it was really fetched from beats what the page claims
+    if not text.strip():
+        yield Skipped(origin, "no text found in HTML")
+        return
+    yield RawDocument(origin=origin, text=text, meta=dict(meta), kind="url" if url else "html")
+
+
+READER = Reader(name="html", suffixes=frozenset({".html", ".htm"}), content_types=("html",), read=read_html)

@@ -1,4 +1,5 @@
-"""Articles from JSON (one article object or a list of them) and JSON Lines (one a line).
+"""Articles from JSON (.json, json responses: one article object or a list of them) and JSON Lines (.jsonl:
+one a line).
 
 The text is taken from a ``text``, ``body`` or ``content`` field, metadata from the
 common field names for it. Text that is really HTML markup is extracted like a page.
@@ -14,9 +15,11 @@ from typing import Any
 
 from ingest.decode import normalise_newlines
 from ingest.documents import EMPTY, RawDocument, Skipped
-from ingest.html import extract_html
+from ingest.readers.base import Reader
+from ingest.readers.html import extract_html
+from ingest.urls import web_url
 
-__all__ = ["read_json", "read_jsonl"]
+__all__ = ["JSONL_READER", "JSON_READER", "read_json", "read_jsonl"]
 
 # Markup inside a JSON "content" field: a few real tags, not a stray "<" in prose.
 _HTML_TAG = re.compile(r"</?(p|div|br|span|article|section|h[1-6]|ul|li|html|body)\b[^>]*>", re.I)
@@ -44,6 +47,12 @@ def _meta_value(value: Any) -> str | None:
     return text or None
 
 
+def _field_value(name: str, value: Any) -> str | None:
+    """A field's value as kept; a "url" that is no web address is dropped, so that a good "link" can stand in."""
+    text = _meta_value(value)
+    return web_url(text) if name == "url" else text
+
+
 def _json_text(obj: dict[str, Any]) -> str | None:
     for key in _TEXT_KEYS:
         value = obj.get(key)
@@ -54,26 +63,48 @@ def _json_text(obj: dict[str, Any]) -> str | None:
     return None
 
 
-def _from_json_object(obj: Any, origin: str) -> RawDocument | Skipped:
+def _valid_unicode(value: Any) -> bool:
+    """False when a string in ``value`` holds a lone surrogate: JSON's ``\\ud800`` escape parses into one, and
+    no article text can carry it (it cannot be stored, quoted or sent as UTF-8)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_valid_unicode(k) and _valid_unicode(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_valid_unicode(v) for v in value)
+    return True
+
+
+def _from_json_object(obj: Any, origin: str, url: str | None) -> RawDocument | Skipped:
     if not isinstance(obj, dict):
         return Skipped(origin, f"expected a JSON object, got {type(obj).__name__}")
+    if not _valid_unicode(obj):
+        return Skipped(origin, "not valid Unicode: a lone surrogate escape such as \\ud800")
     text = _json_text(obj)
     if text is None:
         return Skipped(origin, "no article text (expected a 'text', 'body' or 'content' field)")
     meta: dict[str, str | None] = {}
     for name, keys in _META_KEYS.items():
-        value = next((v for k in keys if (v := _meta_value(obj.get(k))) is not None), None)
+        value = next((v for k in keys if (v := _field_value(name, obj.get(k))) is not None), None)
         if value is not None:
             meta[name] = value
     if len(_HTML_TAG.findall(text)) >= 2:
         text, html_meta = extract_html(text, meta.get("url"))
         for key, value in html_meta.items():
             meta.setdefault(key, value)
+    if url:
+        # unlike a page, a feed's articles each have an address of their own: the feed's only stands in
+        meta.setdefault("url", url)
     return RawDocument(origin=origin, text=text, meta=meta, kind="json")
 
 
-def read_json(text: str, origin: str) -> Iterator[RawDocument | Skipped]:
-    """The article of a JSON object, or one per item of a JSON list (origin "path#N")."""
+def read_json(text: str, origin: str, url: str | None = None) -> Iterator[RawDocument | Skipped]:
+    """The article of a JSON object, or one per item of a JSON list (origin "path#N"); ``url``, where it was
+    fetched from, is the url of an article that names none."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -83,13 +114,13 @@ def read_json(text: str, origin: str) -> Iterator[RawDocument | Skipped]:
         if not data:
             yield Skipped(origin, EMPTY)
         for n, item in enumerate(data, 1):
-            yield _from_json_object(item, f"{origin}#{n}")
+            yield _from_json_object(item, f"{origin}#{n}", url)
     else:
-        yield _from_json_object(data, origin)
+        yield _from_json_object(data, origin, url)
 
 
-def read_jsonl(text: str, origin: str) -> Iterator[RawDocument | Skipped]:
-    """One article per non-blank line of JSON Lines (origin "path:LINE")."""
+def read_jsonl(text: str, origin: str, url: str | None = None) -> Iterator[RawDocument | Skipped]:
+    """One article per non-blank line of JSON Lines (origin "path:LINE"); ``url`` as for ``read_json``."""
     for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
@@ -99,4 +130,9 @@ def read_jsonl(text: str, origin: str) -> Iterator[RawDocument | Skipped]:
         except json.JSONDecodeError as exc:
             yield Skipped(where, f"invalid JSON on line {n}: {exc.msg}")
             continue
-        yield _from_json_object(obj, where)
+        yield _from_json_object(obj, where, url)
+
+
+JSON_READER = Reader(name="json", suffixes=frozenset({".json"}), content_types=("json",), read=read_json)
+# no content type of its own: a JSON Lines response is served under a json type, which the JSON reader claims
+JSONL_READER = Reader(name="jsonl", suffixes=frozenset({".jsonl"}), content_types=(), read=read_jsonl)

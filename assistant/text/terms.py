@@ -1,4 +1,4 @@
-"""Text folding and term analysis shared by the lexical index and answer composition.
+"""Term analysis shared by the lexical index and answer composition.
 
 Matching is done on analysed terms, never on shown text: quotes are always the
 article's own characters. Analysis folds case and accents (Erdoğan = Erdogan),
@@ -9,15 +9,14 @@ variants (Türkiye = Turkey, defence = defense) and stems (purchased = purchase)
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 import Stemmer
 
+from assistant.text.fold import fold
+
 _stemmer = Stemmer.Stemmer("english")
 
-# letters without a decomposition that NFKD would fold
-_SPECIAL = str.maketrans({"ı": "i", "ß": "ss", "ø": "o", "ł": "l", "đ": "d", "æ": "ae", "œ": "oe", "þ": "th"})
 _CODE = re.compile(r"\b([a-z]{1,5})[\-‐‑–]?(\d{1,4})s?\b")
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -82,31 +81,6 @@ STOPWORDS = frozenset(
 
 # question words that carry meaning for answer type, kept out of content terms
 QUESTION_WORDS = frozenset({"what", "which", "who", "whom", "whose", "when", "where", "why", "how"})
-
-
-_SPECIAL_BOTH = {**_SPECIAL,
-                 **{ord(chr(k).upper()): v for k, v in _SPECIAL.items() if len(chr(k).upper()) == 1}}
-
-
-class _FoldTable(dict):
-    """One ``str.translate`` table for the letters NFKD leaves (either case) and the combining marks
-    to drop, filled in as characters are met, so that every lookup hits and stays in C: a plain
-    table misses on most characters, and a per-character Python test cost ~5 ms per answer."""
-
-    def __missing__(self, code: int) -> str | int | None:
-        kept = _SPECIAL_BOTH.get(code, None if unicodedata.combining(chr(code)) else code)
-        self[code] = kept
-        return kept
-
-
-_FOLD = _FoldTable()
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free, compatibility-normalised text (for matching only)."""
-    if text.isascii():  # most news sentences: NFKD and the letter table change nothing, casefold is lower
-        return text.lower()
-    return unicodedata.normalize("NFKD", text).translate(_FOLD).casefold()
 
 
 @lru_cache(maxsize=200_000)

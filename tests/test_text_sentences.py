@@ -1,8 +1,8 @@
-"""Sentence spans: offsets into the text, abbreviations and paragraphs respected."""
+"""assistant.text.sentences: offsets into the text, abbreviations and paragraphs respected."""
 
 import pytest
 
-from assistant.sentences import sentence_spans
+from assistant.text.sentences import sentence_spans
 
 
 @pytest.mark.parametrize(
