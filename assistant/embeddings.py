@@ -126,30 +126,3 @@ def token_counter(embeddings: Embeddings) -> Callable[[Sequence[str]], list[int]
     tok.no_truncation()
     tok.no_padding()
     return lambda texts: [len(e.ids) for e in tok.encode_batch(list(texts))]
-
-
-class PrimedEmbeddings(Embeddings):
-    """An embedder that first serves vectors computed ahead of time.
-
-    Ingest embeds the next batch of chunks in a worker thread while the store
-    writes the current one; the vector store then asks for vectors it already has.
-    """
-
-    def __init__(self, inner: Embeddings) -> None:
-        self.inner = inner
-        self._ready: dict[str, list[float]] = {}
-
-    def prime(self, texts: Sequence[str], vectors: Sequence[Sequence[float]]) -> None:
-        self._ready.update(zip(texts, (list(v) for v in vectors), strict=True))
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._ready]
-        if missing:
-            self.prime(missing, self.inner.embed_documents(missing))
-        out = [self._ready[t] for t in texts]
-        for t in texts:
-            self._ready.pop(t, None)
-        return out
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.inner.embed_query(text)

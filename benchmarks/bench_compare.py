@@ -158,8 +158,8 @@ def child_env() -> dict[str, str]:
 
 # -- the phases, each in its own process ----------------------------------------------------------
 def phase_citewise_ingest(cfg: dict[str, Any]) -> dict[str, Any]:
-    from assistant.chain import Assistant
     from assistant.config import Settings
+    from assistant.pipeline import Assistant
 
     a = Assistant(Settings(home=Path(cfg["work"]) / "citewise", seed_demo=False))
     before = memory_mb()
@@ -168,7 +168,10 @@ def phase_citewise_ingest(cfg: dict[str, Any]) -> dict[str, Any]:
     report = a.ingest(cfg["paths"])
     seconds = time.perf_counter() - t0
     mem = memory_mb()
-    texts = a.store.vectors.get(include=["documents"])["documents"]
+    # the chunks' texts are their articles' slices: what the model read
+    articles = a.store.articles
+    rows = articles.chunks(articles.chunk_ids())
+    texts = [articles.get_text(r.article_id)[r.start:r.end] for r in rows]
     pieces = sum(a.embeddings.count_tokens(texts))
     stats = a.store.stats()
     log(f"citewise: {report.chunks} chunks in {seconds:.1f} s")
@@ -224,28 +227,30 @@ def baseline_embeddings() -> Any:
 
 class _CitewiseCopier:
     """Repeats a citewise store's articles under new ids, through ``Store.upsert`` as ingest writes
-    them, with the vectors primed so that the model never runs."""
+    them, with their stored vectors handed in so that the model never runs."""
 
     def __init__(self, store: Any) -> None:
         import numpy as np
 
         self.store = store
-        got = store.vectors.get(include=["embeddings", "documents", "metadatas"])
+        # the benchmark reads Chroma's collection itself: the store has no call to export every vector
+        got = store.vectors.collection.get(include=["embeddings", "metadatas"])
         self.vectors = np.asarray(got["embeddings"], dtype=np.float32)  # compact: float lists would weigh 6x
+        self.articles = {aid: store.get_article(aid) for aid in {m["article_id"] for m in got["metadatas"]}}
         spans: dict[str, list[tuple[int, int, str, int]]] = defaultdict(list)
-        for row, (doc, meta) in enumerate(zip(got["documents"], got["metadatas"], strict=True)):
-            spans[meta["article_id"]].append((int(meta["start"]), int(meta["end"]), doc, row))
+        for row, meta in enumerate(got["metadatas"]):
+            aid, start, end = meta["article_id"], int(meta["start"]), int(meta["end"])
+            spans[aid].append((start, end, self.articles[aid].text[start:end], row))
         self.spans = {aid: sorted(xs) for aid, xs in spans.items()}
-        self.articles = {aid: store.get_article(aid) for aid in self.spans}
 
     def add(self, copies: range) -> tuple[float, int]:
         """Add ``copies`` (copy numbers) of every article; returns (seconds, chunks written)."""
         t0 = time.perf_counter()
-        model, self.store.primed.inner = self.store.primed.inner, _NoModel()  # proves no vector is recomputed
+        model, self.store.embeddings = self.store.embeddings, _NoModel()  # proves no vector is recomputed
         try:
             written = self._add(copies)
         finally:
-            self.store.primed.inner = model
+            self.store.embeddings = model
         self.store.optimize()  # as ingest does after a large batch: merges the lexical index's segments
         return time.perf_counter() - t0, written
 
@@ -262,9 +267,8 @@ class _CitewiseCopier:
                 texts += [t for _, _, t, _ in spans]
                 rows += [row for _, _, _, row in spans]
                 if len(texts) >= COPY_BATCH_CHUNKS or aid == last:
-                    # what ingest does with the vectors it computed ahead: upsert then finds them primed
-                    self.store.primed.prime(texts, self.vectors[rows].tolist())
-                    self.store.upsert(batch)
+                    # what ingest does with the vectors it computed ahead
+                    self.store.upsert(batch, self.vectors[rows].tolist())
                     written += len(texts)
                     batch, texts, rows = [], [], []
         return written
@@ -281,8 +285,8 @@ class _NoModel:
 
 
 def phase_citewise_query(cfg: dict[str, Any]) -> dict[str, Any]:
-    from assistant.chain import Assistant
     from assistant.config import Settings
+    from assistant.pipeline import Assistant
 
     a = Assistant(Settings(home=Path(cfg["work"]) / "citewise", seed_demo=False))
     questions = cfg["questions"]
@@ -302,9 +306,9 @@ def phase_citewise_query(cfg: dict[str, Any]) -> dict[str, Any]:
             for q in WARMUP:
                 a.ask(q)
         log(f"citewise: {len(questions)} searches and asks at {scale}x")
-        a.retrieval.clear_cache()
+        a.clear_cache()
         search_ms, _ = timed(lambda q: a.search(q, k=10), questions)
-        a.retrieval.clear_cache()  # ask pays for its own question vector, as a first question would
+        a.clear_cache()  # ask pays for its own question vector, as a first question would
         ask_ms, answers = timed(a.ask, questions)
         statuses = [x.status for x in answers]
         stats = a.store.stats()
@@ -422,9 +426,9 @@ def phase_paired(cfg: dict[str, Any]) -> dict[str, Any]:
     from chromadb.config import Settings as ChromaSettings
     from langchain_chroma import Chroma
 
-    from assistant.chain import Assistant
     from assistant.config import Settings
     from assistant.embeddings import MiniLMEmbeddings
+    from assistant.pipeline import Assistant
 
     work = Path(cfg["work"])
     a = Assistant(Settings(home=work / "citewise", seed_demo=False), embeddings=MiniLMEmbeddings())
@@ -444,7 +448,7 @@ def phase_paired(cfg: dict[str, Any]) -> dict[str, Any]:
     for q in questions:
         rng.shuffle(order)
         for name in order:
-            a.retrieval.clear_cache()  # each call pays for its own question vector, as a first question would
+            a.clear_cache()  # each call pays for its own question vector, as a first question would
             time.sleep(PAUSE_S)
             t = time.perf_counter()
             calls[name](q)

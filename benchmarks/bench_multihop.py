@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.chain import Assistant  # noqa: E402
 from assistant.config import Settings  # noqa: E402
+from assistant.pipeline import Assistant  # noqa: E402
 from evals.stats import first_gold_rank, hits_at, mrr, percentile, quoted_facts  # noqa: E402
 
 
@@ -51,14 +51,14 @@ def main() -> int:
         a.search(q["question"], k=10)
         a.ask(q["question"])
     search_ms, ask_ms, ranks = [], [], []
-    a.retrieval.clear_cache()
+    a.clear_cache()
     for q in queries:
         t = time.perf_counter()
         results = a.search(q["question"], k=10)
         search_ms.append((time.perf_counter() - t) * 1000)
         if q["evidence"]:
             ranks.append(first_gold_rank([e["fact"] for e in q["evidence"]], [p.text for p in results]))
-    a.retrieval.clear_cache()  # ask pays for its own query embedding, as a first question would
+    a.clear_cache()  # ask pays for its own query embedding, as a first question would
     answered = {"evidence": 0, "null": 0}
     evidence_quoted = 0
     for q in queries:

@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.chain import Assistant
 from assistant.config import Settings
 from assistant.errors import InputError
+from assistant.pipeline import Assistant
 from evals.stats import first_gold_rank, hits_at, mrr, quoted_facts, share
 
 REFERENCE = {
@@ -90,7 +90,7 @@ def run_multihop(corpus: Path, set_path: Path, *, store: str | None = None, ques
         t = time.perf_counter()
         passages = a.search(q["question"], k=10)
         search_ms = (time.perf_counter() - t) * 1000
-        a.retrieval.clear_cache()  # ask pays for its own question vector, as a first question would
+        a.clear_cache()  # ask pays for its own question vector, as a first question would
         t = time.perf_counter()
         answer = a.ask(q["question"])
         records.append(_score_question(q, passages, answer, search_ms, (time.perf_counter() - t) * 1000))

@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.chain import Assistant
+from assistant.answer.render import when
+from assistant.answer.verify import normalise
 from assistant.config import Settings
 from assistant.errors import InputError
 from assistant.models import Answer
-from assistant.render import when
-from assistant.verify import normalise
+from assistant.pipeline import Assistant
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # where ingest/ and evals/ stand, installed or not
 DEFAULT_SET = Path(__file__).resolve().parent / "sets" / "samples.jsonl"

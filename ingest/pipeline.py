@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from assistant.index import Store
 from assistant.models import Article, Chunk
-from assistant.store import Store
 from ingest.chunk import ArticleChunks, TokenCounter, chunk_spans
 from ingest.clean import clean_body
 from ingest.metadata import parse_document
@@ -188,10 +188,9 @@ def ingest(
             del art
 
     def write(step: _Step, vectors: list[list[float]]) -> None:
-        store.primed.prime(step.texts(), vectors)
         # vectors first, then the rows of the articles they complete: see Store.upsert
         store.delete_vectors(step.first)
-        store.add_vectors(step.parts)
+        store.add_vectors(step.parts, vectors)
         store.write_rows([(a, cs) for a, cs, _ in step.done])
         for a, cs, updated in step.done:
             (report.updated if updated else report.added).append(a.article_id)

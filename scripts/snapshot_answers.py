@@ -16,9 +16,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from assistant.chain import Assistant
 from assistant.config import Settings
 from assistant.errors import InputError
+from assistant.pipeline import Assistant
 from evals.scorer import load_set, resolve_corpus
 
 _VOLATILE = {"timings_ms", "timings", "latency_ms", "conversation_id", "created", "seconds"}

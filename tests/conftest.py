@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chain import Assistant
 from assistant.config import Settings
 from assistant.embeddings import MiniLMEmbeddings
 from assistant.models import Answer
+from assistant.pipeline import Assistant
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,11 @@ import hashlib
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from assistant.consistency import check
+from assistant.config import Settings
 from assistant.errors import StoreUnavailableError
+from assistant.index import Store, open_store
+from assistant.index.check import check
 from assistant.models import Article, Chunk
-from assistant.store import Store
 from ingest.pipeline import WRITE_BATCH_CHUNKS, ingest
 from tests.conftest import make_assistant
 
@@ -59,41 +60,40 @@ def long_text(chars: int) -> str:
 
 def spy_on_vector_writes(store: Store, emb: CountingEmbeddings | None = None, fail_on: int | None = None):
     sizes: list[int] = []
-    add_texts = store.vectors.add_texts
+    upsert = store.vectors.collection.upsert
 
-    def add(texts, metadatas=None, ids=None, **kw):
-        texts = list(texts)
-        sizes.append(len(texts))
+    def add(ids, embeddings=None, metadatas=None, documents=None, **kw):
+        sizes.append(len(ids))
         if fail_on is not None and len(sizes) == fail_on:
             raise OSError(errno.ENOSPC, "No space left on device")
         if emb is not None:
-            emb.in_flight -= len(texts)
-        return add_texts(texts, metadatas=metadatas, ids=ids, **kw)
+            emb.in_flight -= len(ids)
+        return upsert(ids=ids, embeddings=embeddings, metadatas=metadatas, documents=documents, **kw)
 
-    store.vectors.add_texts = add
+    store.vectors.collection.upsert = add
     return sizes
 
 
 def test_upserting_more_chunks_than_the_vector_batch_limit_writes_them_all_in_batches(tmp_path, embeddings):
-    store = Store(tmp_path, embeddings, "minilm", max_vector_batch=7)
-    assert store.vector_batch() == 7 <= store._client.get_max_batch_size()
+    store = open_store(Settings(home=tmp_path), embeddings, max_vector_batch=7)
+    assert store.vectors.batch_size() == 7 <= store.vectors.client.get_max_batch_size()
     text = " ".join(f"Sentence {i} is about the harbour." for i in range(40))
     spans = [(i * 33, i * 33 + 32) for i in range(40)]
     chunks = [Chunk(f"a1:{i}", "a1", i, s, e, text[s:e]) for i, (s, e) in enumerate(spans)]
     sizes = spy_on_vector_writes(store)
     store.upsert([(Article(article_id="a1", text=text, title="Harbour", content_hash="h"), chunks)])
     assert sizes == [7, 7, 7, 7, 7, 5]
-    assert store.vectors._collection.count() == 40
+    assert store.vectors.count() == 40
     report = check(store, fix=False)
     assert report.consistent and report.chunks == report.vectors == 40
 
 
 def test_a_batch_chroma_refuses_is_not_reported_as_a_full_disk(tmp_path, embeddings):
-    store = Store(tmp_path, embeddings, "minilm")
-    n = store._client.get_max_batch_size() + 1
+    vectors = open_store(Settings(home=tmp_path), embeddings).vectors
+    n = vectors.client.get_max_batch_size() + 1
     with pytest.raises(Exception, match="max batch size") as caught:
-        store._guard(lambda: store.vectors._collection.upsert(ids=[f"x:{i}" for i in range(n)],
-                                                              embeddings=[[0.1] * 384] * n), writing=True)
+        vectors._guard(lambda: vectors.collection.upsert(ids=[f"x:{i}" for i in range(n)],
+                                                         embeddings=[[0.1] * 384] * n), writing=True)
     assert not isinstance(caught.value, StoreUnavailableError)
 
 
@@ -113,7 +113,7 @@ def test_an_article_over_the_size_limit_is_skipped_with_the_reason_and_the_other
 
 def test_a_multi_mb_article_is_embedded_and_written_in_bounded_batches(tmp_path):
     emb = CountingEmbeddings()
-    store = Store(tmp_path / "home", emb, "counting", max_vector_batch=50)
+    store = open_store(Settings(home=tmp_path / "home", embeddings="counting"), emb, max_vector_batch=50)
     path = tmp_path / "long.txt"
     path.write_text(long_text(2_000_000), encoding="utf-8")
     sizes = spy_on_vector_writes(store, emb)
@@ -130,7 +130,7 @@ def test_a_multi_mb_article_is_embedded_and_written_in_bounded_batches(tmp_path)
 
 def test_a_failure_half_way_through_a_long_article_leaves_no_rows_of_it_and_check_repairs(tmp_path):
     emb = CountingEmbeddings()
-    store = Store(tmp_path / "home", emb, "counting")
+    store = open_store(Settings(home=tmp_path / "home", embeddings="counting"), emb)
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "a-short.txt").write_text(SHORT, encoding="utf-8")
@@ -138,7 +138,7 @@ def test_a_failure_half_way_through_a_long_article_leaves_no_rows_of_it_and_chec
     spy_on_vector_writes(store, fail_on=4)
     with pytest.raises(StoreUnavailableError, match="disk full"):
         ingest([str(folder)], store, count_tokens=words, max_tokens=64)
-    del store.vectors.add_texts  # room again
+    del store.vectors.collection.upsert  # room again
     titles = [m["title"] for m in store.list_articles()]
     assert "A very long report" not in titles  # its rows wait for all its vectors
     state = check(store, fix=False)

@@ -134,7 +134,7 @@ def test_json_mode_with_a_grammar_from_the_schema(server_url, home, embeddings):
     t0 = time.perf_counter()
     answer = a.ask(QUESTIONS[0])
     check(answer, a, make_assistant(home, embeddings), time.perf_counter() - t0)
-    assert a.composer.modes[0] == "json_object"  # the server took it
+    assert a.answerer.modes[0] == "json_object"  # the server took it
 
 
 def test_streaming_a_follow_up(server_url, home, embeddings):

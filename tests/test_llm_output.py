@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.llm.output import MalformedOutput, modes_to_try, parse
-from assistant.llm.quotes import clean_quote
+from assistant.answer.llm.output import MalformedOutput, modes_to_try, parse
+from assistant.answer.llm.quotes import clean_quote
 
 
 def test_fenced_json_with_string_source_numbers_is_read():

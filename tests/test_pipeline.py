@@ -1,86 +1,112 @@
-"""Ingest: stable ids, idempotent re-ingest, updates replace chunks, bad inputs skipped."""
-
-import json
+"""The pipeline: one list of stages for every front end. ``stream``'s last event is ``ask``'s answer,
+``search`` runs no answerer, timings and input errors, and the corpus seeded on first use."""
 
 import pytest
 
 from assistant.errors import InputError
-from ingest.pipeline import article_id_for, sample_paths
-
-ARTICLE = """Title: Test wire story
-Source: Example Wire
-Author: Jane Roe
-Published: 2024-03-01T10:00:00
-URL: https://example.org/news/wire-story
-
-The harbour authority approved the new pier on Monday. Construction starts in May.
-
-Officials said the pier will cost 12 million euros.
-"""
+from assistant.models import Answer, Citation, Passage
+from assistant.retrieval.filters import Filters
 
 
-def _write(path, text):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+def test_answer_reports_backend_and_timings(demo):
+    d = demo.ask("what did Macron demand?").to_dict()
+    assert d["backend"] == "extractive"
+    assert set(d["timings_ms"]) == {"retrieve", "compose", "total"}
+    assert d["timings_ms"]["total"] >= d["timings_ms"]["retrieve"]
 
 
-def test_reingesting_the_same_article_changes_nothing(fresh, tmp_path):
-    f = _write(tmp_path / "in" / "a.txt", ARTICLE)
-    first = fresh.ingest([str(f)])
-    second = fresh.ingest([str(f)])
-    assert len(first.added) == 1 and second.unchanged == first.added
-    assert second.added == second.updated == []
-    assert fresh.store.stats()["chunks"] == first.chunks
-
-
-def test_a_changed_article_replaces_its_old_chunks(fresh, tmp_path):
-    f = _write(tmp_path / "in" / "a.txt", ARTICLE)
-    aid = fresh.ingest([str(f)]).added[0]
-    _write(f, ARTICLE.replace("12 million", "15 million"))
-    rep = fresh.ingest([str(f)])
-    assert rep.updated == [aid]
-    text = fresh.store.get_text(aid)
-    assert "15 million" in text and "12 million" not in text
-    hits = fresh.search("pier cost million euros", k=10)
-    assert hits and all("12 million" not in p.text for p in hits)
-    assert fresh.store.stats()["chunks"] == fresh.store.get_meta(aid)["n_chunks"]
-
-
-def test_a_broken_file_in_a_folder_is_skipped_and_the_rest_ingest(fresh, tmp_path):
-    d = tmp_path / "in"
-    _write(d / "good.txt", ARTICLE)
-    (d / "broken.txt").write_bytes(b"\x00\x01\xff\xfe binary")
-    _write(d / "feed.jsonl", json.dumps({"title": "Second story", "text": "A second article body."}) + "\n{oops\n")
-    rep = fresh.ingest([str(d)])
-    assert len(rep.added) == 2
-    reasons = dict(rep.skipped)
-    assert any("broken.txt" in o for o in reasons) and any("feed.jsonl" in o for o in reasons)
-    assert "skipped" in rep.summary()
-
-
-def test_ids_come_from_the_url_else_the_metadata_else_the_text():
-    a = article_id_for("https://Example.org/x/", None, None, None, "t1")
-    assert a == article_id_for("https://example.org/x", "Other", None, None, "t2")
-    assert article_id_for(None, "T", "S", "2020", "x") == article_id_for(None, "t", "s", "2020", "y")
-    assert article_id_for(None, None, None, None, "x") != article_id_for(None, None, None, None, "y")
-
-
-def test_missing_input_path_is_an_input_error(fresh, tmp_path):
+@pytest.mark.parametrize("question", ["", "   \n\t", "x" * 100_000])
+def test_unusable_questions_raise_input_error(demo, question):
     with pytest.raises(InputError):
-        fresh.ingest([str(tmp_path / "nope.txt")])
+        demo.ask(question)
 
 
-def test_header_metadata_reaches_the_store(fresh, tmp_path):
-    f = _write(tmp_path / "a.txt", ARTICLE)
-    aid = fresh.ingest([str(f)]).added[0]
-    art = fresh.store.get_article(aid)
-    assert (art.title, art.source, art.author, art.url) == (
-        "Test wire story", "Example Wire", "Jane Roe", "https://example.org/news/wire-story")
-    assert art.published.startswith("2024-03-01T10:00")
-    assert art.text.startswith("The harbour authority")
+def test_ask_on_an_empty_store_abstains(fresh):
+    ans = fresh.ask("why did Türkiye buy the S-400?")
+    assert ans.status == "no_answer" and ans.citations == []
 
 
-def test_sample_articles_are_shipped_with_the_package():
-    paths = sample_paths()
-    assert len(paths) == 2
+def test_first_use_seeds_the_demo_corpus_once(tmp_path, embeddings):
+    from tests.conftest import make_assistant
+
+    a = make_assistant(tmp_path / "h", embeddings)
+    a.ensure_seeded()
+    assert a.store.count() == 2
+    for row in a.store.list_articles():
+        a.store.remove(row["article_id"])
+    a.ensure_seeded()  # a user who emptied the store keeps it empty
+    assert a.store.count() == 0
+
+
+def _stable(answer: Answer) -> dict:
+    d = answer.to_dict()
+    d.pop("timings_ms")
+    return d
+
+
+@pytest.mark.parametrize(("question", "history", "filters"), [
+    ("why did Türkiye buy the S-400?", [], None),
+    ("and what did Macron say about it?", ["why did Türkiye buy the S-400?"], None),
+    ("Who wrote the Bloomberg article?", [], None),  # the metadata route
+    ("What did Erdogan ask Macron?", [], Filters(source=["Bloomberg"])),
+    ("How much does one SAMP/T battery cost?", [], None),  # no_answer
+])
+def test_the_last_event_of_stream_is_the_answer_of_ask(demo, question, history, filters):
+    events = list(demo.stream(question, filters=filters, history=history))
+    kinds = [k for k, _ in events]
+    assert kinds[0] == "retrieval" and kinds[-1] == "done"
+    first_citation = kinds.index("citation") if "citation" in kinds else len(kinds) - 1
+    assert set(kinds[1:first_citation]) <= {"delta"} and set(kinds[first_citation:-1]) <= {"citation"}
+    done = events[-1][1]
+    assert _stable(done) == _stable(demo.ask(question, filters=filters, history=history))
+    assert "".join(p for k, p in events if k == "delta") == done.answer
+    assert [p for k, p in events if k == "citation"] == done.citations
+    assert all(isinstance(c, Citation) for c in done.citations)
+    passages = events[0][1]
+    assert all(isinstance(p, Passage) for p in passages)
+    if not history:
+        assert passages == demo.search(question, filters=filters)
+
+
+def test_search_runs_no_answerer_and_no_evidence_filter(demo, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("search reached an answering stage")
+
+    p = demo.pipeline
+    for obj, name in ((p.answerer, "compose"), (p.answerer, "stream"), (p.answerer, "rewrite"),
+                      (p.evidence, "filter")):
+        monkeypatch.setattr(obj, name, refuse)
+    results = demo.search("why did Türkiye buy the S-400?", k=5)
+    assert 0 < len(results) <= 5
+    with pytest.raises(AssertionError, match="answering stage"):
+        demo.ask("why did Türkiye buy the S-400?")
+
+
+@pytest.mark.parametrize("k", [0, 101])
+def test_k_out_of_range_is_an_input_error(demo, k):
+    with pytest.raises(InputError, match="k must be between"):
+        demo.search("Macron", k=k)
+    with pytest.raises(InputError, match="k must be between"):
+        demo.ask("Macron", k=k)
+
+
+def _embed_threads() -> int:
+    import threading
+
+    return sum(t.name.startswith("citewise-query-embed") for t in threading.enumerate())
+
+
+def test_the_question_embedding_threads_start_on_first_use_and_end_on_close(tmp_path, embeddings):
+    from tests.conftest import make_assistant
+
+    with make_assistant(tmp_path / "h", embeddings) as a:
+        before = _embed_threads()
+        assert a.pipeline.hybrid._pool is None  # nothing started by building (or importing) the pipeline
+        a.ensure_seeded()
+        a.clear_cache()
+        assert a.search("Macron")
+        assert a.pipeline.hybrid._pool is not None and _embed_threads() > before
+        a.close()
+        assert a.pipeline.hybrid._pool is None and _embed_threads() == before
+        assert a.search("Erdogan")  # a closed assistant starts its threads anew when asked again
+    assert _embed_threads() == before  # leaving the with block closed it

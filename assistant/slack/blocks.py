@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote as urlquote
 
+from assistant.answer.render import when
 from assistant.models import Answer, Citation
-from assistant.render import when
 
 MAX_BLOCKS = 50  # Slack's limit per message
 MAX_SECTION = 3000  # characters of a section's text

@@ -19,7 +19,7 @@ from assistant.slack.blocks import SEARCHING, answer_blocks, apology, escape
 from assistant.slack.feedback import Feedback
 
 if TYPE_CHECKING:
-    from assistant.chain import Assistant
+    from assistant.pipeline import Assistant
 
 log = logging.getLogger("citewise.slack")
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")

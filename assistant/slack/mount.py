@@ -23,7 +23,7 @@ from assistant.config import Settings
 from assistant.errors import ConfigError
 
 if TYPE_CHECKING:
-    from assistant.chain import Assistant
+    from assistant.pipeline import Assistant
 
 log = logging.getLogger("citewise.slack")
 MAX_SKEW_S = 5 * 60  # Slack's own rule: an older (or newer) timestamp may be a replay

@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, *, embeddings: Embeddings | Non
         except CitewiseError as exc:
             log.error("the store is not ready yet: %s", exc)
         yield
+        services.close()
 
     app = FastAPI(title="citewise", version="0.1.0", lifespan=lifespan,
                   description="Answers about news articles, every quote verified verbatim against its article.")

@@ -12,7 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from assistant.web.services import Services
 
 if TYPE_CHECKING:
-    from assistant.chain import Assistant
+    from assistant.pipeline import Assistant
 
 _bearer = HTTPBearer(auto_error=False, description="an API key from CITEWISE_API_KEYS (only when keys are set)")
 

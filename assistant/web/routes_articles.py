@@ -24,7 +24,7 @@ from assistant.web.schemas import ArticleList, ArticleOut, ErrorOut, IngestOut, 
 from ingest.urls import web_url
 
 if TYPE_CHECKING:
-    from assistant.chain import Assistant
+    from assistant.pipeline import Assistant
 
 router = APIRouter(tags=["articles"])
 EXTRA_SCHEMAS = [IngestRequest]  # read by hand (JSON or multipart): added to the OpenAPI components

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import StreamingResponse
 
-from assistant.chain import validate_question
 from assistant.models import Answer
-from assistant.retrieve import Filters
+from assistant.retrieval.analysis import validate_question
+from assistant.retrieval.filters import Filters
 from assistant.web.deps import AssistantDep, ServicesDep
 from assistant.web.schemas import CONVERSATION_ID, AnswerOut, AskRequest, ConversationOut, ErrorOut
 from assistant.web.services import Services
@@ -31,9 +31,10 @@ def record(services: Services, conversation_id: str, question: str, answer: Answ
     return d
 
 
-@router.post("/ask", response_model=None, summary="Answer a question with verified quotes",
-             responses={200: {"model": AnswerOut, "content": STREAM_DOC,
-                              "description": "the answer (JSON), or its events (stream)"},
+# exclude_unset: the optional keys (fallback_reason, model, verification) appear only when the answer has them
+@router.post("/ask", response_model=AnswerOut, response_model_exclude_unset=True,
+             summary="Answer a question with verified quotes",
+             responses={200: {"content": STREAM_DOC, "description": "the answer (JSON), or its events (stream)"},
                         422: {"model": ErrorOut}, 503: {"model": ErrorOut}})
 def ask(body: AskRequest, request: Request, assistant: AssistantDep, services: ServicesDep) -> Any:
     """The answer contract of ``citewise ask --json`` plus ``conversation_id``. With ``"stream": true`` or

@@ -19,10 +19,10 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from assistant.chain import validate_question
+from assistant.answer.render import sources
 from assistant.errors import CitewiseError, InputError
 from assistant.models import Answer
-from assistant.render import sources
+from assistant.retrieval.analysis import validate_question
 from assistant.web.deps import AssistantDep, ServicesDep
 from assistant.web.schemas import ErrorOut, Text, valid_unicode
 from assistant.web.services import Services

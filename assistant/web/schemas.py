@@ -1,8 +1,10 @@
 """Request and response models of the HTTP API, as the OpenAPI docs show them.
 
 Requests are strict (unknown fields are refused, so a typo is an error, not a
-silently ignored option). Responses are documented here; routes return the
-answer contract's own dict, so the JSON is the CLI's, character for character.
+silently ignored option). Responses are declared here; routes return the answer
+contract's own dict, and its optional keys stay out of the JSON when the answer
+has none (``response_model_exclude_unset``), so the JSON is the CLI's, key for key.
+The article fields are declared once, in ``ArticleRefOut``.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from assistant.errors import InputError
-from assistant.period import period_bound
+from assistant.retrieval.filters import period_bound
 
 CONVERSATION_ID = r"^[A-Za-z0-9_-]{1,64}$"
 # json.loads pairs a high and a low surrogate escape into one character, so any surrogate left in a str is lone
@@ -87,26 +90,34 @@ class AskRequest(BaseModel):
     stream: bool = Field(False, description="stream Server-Sent Events (same as Accept: text/event-stream)")
 
 
-class AlsoInOut(BaseModel):
-    article_id: str
-    title: str | None
-    source: str | None
-    published: str | None
-    start: int
-    end: int
-    quote: str
+class ArticleRefOut(BaseModel):
+    """Which article: the fields every answer, citation and listing names it by."""
 
-
-class CitationOut(BaseModel):
-    """A verified quote: it equals the article's text[start:end]."""
-
-    n: int
     article_id: str
     title: str | None
     source: str | None
     author: str | None
     published: str | None
     url: str | None
+
+
+class _Numbered(BaseModel):
+    n: int  # a base of its own so that ``n`` comes before the article fields, as in the CLI's JSON
+
+
+class AlsoInOut(ArticleRefOut):
+    """Another article that carries the same sentence (or a near copy): its quote is its text[start:end]."""
+
+    author: SkipJsonSchema[str | None] = Field(None, exclude=True)  # not part of an also_in entry
+    url: SkipJsonSchema[str | None] = Field(None, exclude=True)
+    start: int
+    end: int
+    quote: str
+
+
+class CitationOut(ArticleRefOut, _Numbered):
+    """A verified quote: it equals the article's text[start:end]."""
+
     quote: str
     start: int
     end: int
@@ -114,7 +125,8 @@ class CitationOut(BaseModel):
 
 
 class AnswerOut(BaseModel):
-    """The answer contract, the same as ``citewise ask --json``, plus the conversation."""
+    """The answer contract, the same as ``citewise ask --json``, plus the conversation. The optional
+    keys appear only when they apply."""
 
     question: str
     status: Literal["answered", "no_answer"]
@@ -123,6 +135,9 @@ class AnswerOut(BaseModel):
     backend: str = Field(..., description="extractive | llm")
     timings_ms: dict[str, float]
     fallback_reason: str | None = Field(None, description="why an LLM answer fell back to the extractive one")
+    model: str | None = Field(None, description="the language model that wrote the answer (backend llm)")
+    verification: dict[str, int] | None = Field(None, description="what verification did to the model's quotes: "
+                                                "proposed, kept, repaired, reattributed, dropped")
     conversation_id: str
 
 
@@ -138,13 +153,7 @@ class ConversationOut(BaseModel):
     turns: list[TurnOut]
 
 
-class ArticleMeta(BaseModel):
-    article_id: str
-    title: str | None
-    source: str | None
-    author: str | None
-    published: str | None
-    url: str | None
+class ArticleMeta(ArticleRefOut):
     n_chunks: int | None = None
 
 

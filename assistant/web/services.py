@@ -13,7 +13,7 @@ from assistant.web.conversations import Conversations
 from assistant.web.metrics import Metrics
 
 if TYPE_CHECKING:
-    from assistant.chain import Assistant
+    from assistant.pipeline import Assistant
 
 log = logging.getLogger("citewise.web")
 
@@ -41,7 +41,7 @@ class Services:
             return a
         with self._lock:
             if self._assistant is None:
-                from assistant.chain import Assistant
+                from assistant.pipeline import Assistant
 
                 if self._embeddings is None:
                     from assistant.embeddings import make_embeddings
@@ -53,6 +53,11 @@ class Services:
                 log.info("store ready: %d articles in %s", a.store.count(), self.settings.chroma_url
                          or self.settings.home)
             return self._assistant
+
+    def close(self) -> None:
+        """End the threads the assistant started (the app's shutdown)."""
+        if self._assistant is not None:
+            self._assistant.close()
 
 
 def _keys(value: str | None) -> frozenset[str]:

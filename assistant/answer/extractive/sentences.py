@@ -1,0 +1,97 @@
+"""The candidate sentences of the extractive answerer, and the knobs it is tuned with.
+
+A candidate is a quotable sentence of a kept passage (``Evidence`` has already left out superseded
+articles and planted instructions), analysed into terms, content terms and figures once per text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.answer.evidence import Evidence
+from assistant.cache import Memo
+from assistant.models import Passage
+from assistant.text.dates import MONTHS
+from assistant.text.terms import analyse
+
+ANALYSIS_CACHE = 50_000  # sentences whose analysis is kept (~25 MB at most)
+
+
+@dataclass
+class ExtractiveConfig:
+    """The knobs of the extractive answerer (tuned on the eval sets)."""
+
+    min_cover: float = 0.55  # share of the question's weighted terms the evidence must cover...
+    single_terms: float = 2.0  # ...one sentence is expected to cover about this many terms of a long question
+    cue_weight: float = 0.35  # how much carrying the asked-for kind of answer (a reason, a date) counts
+    gain_weight: float = 0.5  # how much covering a part of the question no quote covers yet counts
+    max_quotes: int = 3
+    relative_floor: float = 0.75  # further quotes must score this share of the best one...
+    other_article_floor: float = 0.6  # ...or this share when they bring another article's account
+    near_copy: float = 0.6  # shared content terms (of the shorter sentence) for two sentences to be one fact
+    max_quote_chars: int = 600
+
+
+@dataclass
+class Sentence:
+    article_id: str
+    start: int
+    end: int
+    text: str
+    terms: frozenset[str]
+    content: frozenset[str]  # terms without stopwords, for near-copy tests
+    rank: int
+    passage: Passage
+    figures: frozenset[str] = frozenset()  # numbers and months: near copies must agree on them
+    matched: set[str] = field(default_factory=set)  # question term groups in the sentence
+    near: set[str] = field(default_factory=set)  # ...only in a neighbouring sentence of its paragraph
+    cover: float = 0.0
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class SentenceTerms:
+    terms: frozenset[str]
+    content: frozenset[str]
+    figures: frozenset[str]
+
+
+class SentenceReader:
+    """Reads the evidence into candidate sentences; a sentence's analysis depends on its text alone,
+    and passages recur across questions, so analyses are kept."""
+
+    def __init__(self) -> None:
+        self._analysed: Memo[str, SentenceTerms] = Memo(ANALYSIS_CACHE)
+
+    def candidates(self, evidence: Evidence) -> list[Sentence]:
+        """The quotable sentences of the kept passages, each once, in passage rank order."""
+        seen: set[tuple[str, int]] = set()
+        out = []
+        for rank, p in enumerate(evidence.passages):
+            text = evidence.texts[p.article_id]
+            for s, e, quotable in evidence.sentences(p.article_id, p.start, p.end):
+                if (p.article_id, s) in seen:
+                    continue
+                seen.add((p.article_id, s))
+                if not quotable:
+                    continue
+                sent = text[s:e]
+                a = self._analyse(sent)
+                out.append(Sentence(p.article_id, s, e, sent, a.terms, a.content, rank, p, a.figures))
+        return out
+
+    def _analyse(self, sentence: str) -> SentenceTerms:
+        def compute() -> SentenceTerms:
+            all_terms, content = analyse(sentence)
+            return SentenceTerms(frozenset(all_terms), frozenset(content), frozenset(figures(sentence)))
+
+        return self._analysed.get(sentence, compute)
+
+
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(m.capitalize() for m in MONTHS) + r")\b")
+
+
+def figures(text: str) -> set[str]:
+    """The numbers and month names of a text, thousands separators dropped."""
+    return {f.replace(",", "") for f in _FIGURE.findall(text)}

@@ -1,0 +1,171 @@
+"""The lexical index: BM25 ranking, filters, document frequencies, deletes and rebuilds, on a real engine.
+
+``TestLexicalIndex`` is the contract any ``LexicalIndex`` keeps (with the article repository whose chunk
+rows it indexes): another implementation adds a parameter to the ``corpus`` fixture. The query budget and
+FTS5's own tables are tested after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+import assistant.index.lexical as lexical_module
+from assistant.index.articles import ArticleRepository, SqliteArticles
+from assistant.index.lexical import Fts5LexicalIndex, LexicalIndex
+from assistant.index.sqlite import SqliteDb
+from assistant.models import Article, Chunk
+from assistant.text.terms import terms
+
+
+@dataclass
+class Corpus:
+    articles: ArticleRepository
+    lexical: LexicalIndex
+
+    def put(self, aid: str, sentences: list[str], *, title: str = "", source: str | None = "Wire",
+            published: str | None = "2024-05-02") -> list[tuple[int, int]]:
+        """An article of one chunk a sentence, written as the store writes it; returns the chunks' offsets."""
+        text = " ".join(sentences)
+        spans, start = [], 0
+        for s in sentences:
+            spans.append((start, start + len(s)))
+            start += len(s) + 1
+        chunks = [Chunk(f"{aid}:{i}", aid, i, s, e, text[s:e]) for i, (s, e) in enumerate(spans)]
+        art = Article(article_id=aid, text=text, title=title, source=source, published=published, content_hash=aid)
+        with self.articles.transaction():
+            self.lexical.delete(aid)
+            self.articles.delete(aid)
+            self.articles.add(art, len(chunks))
+            self.lexical.add(art.title, ((self.articles.add_chunk(c), c.text) for c in chunks))
+        return spans
+
+    def remove(self, aid: str) -> None:
+        with self.articles.transaction():
+            self.lexical.delete(aid)
+            self.articles.delete(aid)
+
+
+@pytest.fixture(params=["fts5"])
+def corpus(request, tmp_path) -> Corpus:
+    db = SqliteDb(tmp_path / "citewise.sqlite3")
+    return Corpus(SqliteArticles(db), Fts5LexicalIndex(db))
+
+
+def q(text: str) -> set[str]:
+    return set(terms(text))
+
+
+FILLER = [f"Unrelated note {i} on weather and traffic in town {i}." for i in range(20)]
+
+
+class TestLexicalIndex:
+    def test_the_chunk_with_the_rarer_terms_ranks_first_with_its_offsets(self, corpus):
+        spans = corpus.put("a", ["The pier was approved on Monday.", "The harbour crane was repaired."])
+        corpus.put("b", ["A pier opened.", *FILLER])
+        hits = corpus.lexical.search(q("harbour crane"), 5)
+        assert [(h.article_id, h.start, h.end) for h in hits] == [("a", *spans[1])]
+        assert hits[0].source == "Wire" and hits[0].published_ts == 1714608000.0 and hits[0].score > 0
+        both = corpus.lexical.search(q("pier crane"), 5)
+        assert [h.score for h in both] == sorted((h.score for h in both), reverse=True)
+        assert both[0].article_id == "a"  # two query terms beat one
+
+    def test_k_caps_the_hits(self, corpus):
+        corpus.put("a", [f"Pier {i} was approved." for i in range(10)])
+        assert len(corpus.lexical.search(q("pier"), 3)) == 3
+
+    def test_title_terms_find_the_chunk_and_weigh_less_than_body_terms(self, corpus):
+        corpus.put("titled", ["The council met on Monday."], title="Lighthouse restored")
+        corpus.put("body", ["The lighthouse was restored."], title="Council news")
+        corpus.put("filler", FILLER)
+        hits = corpus.lexical.search(q("lighthouse"), 5)
+        assert [h.article_id for h in hits] == ["body", "titled"]
+
+    def test_filters_by_outlet_and_publication_window(self, corpus):
+        corpus.put("old", ["The pier was approved."], source="A", published="2019-06-01")
+        corpus.put("new", ["The pier was approved again."], source="B", published="2024-06-01")
+        corpus.put("undated", ["The pier opened."], source="A", published=None)
+        corpus.put("filler", FILLER)
+        search = corpus.lexical.search
+        assert {h.article_id for h in search(q("pier"), 10)} == {"old", "new", "undated"}
+        assert {h.article_id for h in search(q("pier"), 10, sources=["A"])} == {"old", "undated"}
+        june_2024 = 1717200000.0
+        assert {h.article_id for h in search(q("pier"), 10, after=june_2024)} == {"new"}
+        assert {h.article_id for h in search(q("pier"), 10, before=june_2024)} == {"old"}
+        assert search(q("pier"), 10, sources=["B"], before=june_2024) == []
+
+    def test_filters_apply_before_k(self, corpus):
+        corpus.put("loud", [f"Pier pier pier {i}." for i in range(10)], source="A")
+        corpus.put("quiet", ["A pier, once."], source="B")
+        assert [h.article_id for h in corpus.lexical.search(q("pier"), 1, sources=["B"])] == ["quiet"]
+
+    def test_no_terms_or_unknown_terms_find_nothing(self, corpus):
+        corpus.put("a", ["The pier was approved."])
+        assert corpus.lexical.search(set(), 5) == []
+        assert corpus.lexical.search({"zeppelin"}, 5) == []
+
+    def test_doc_freq_counts_chunks_and_follows_writes(self, corpus):
+        corpus.put("a", ["The pier was approved.", "The pier opened.", "Cranes."])
+        assert corpus.lexical.doc_freq(["pier", "crane", "zeppelin"]) == (3, {"pier": 2, "crane": 1, "zeppelin": 0})
+        corpus.put("b", ["A crane fell."])
+        assert corpus.lexical.doc_freq(["crane"]) == (4, {"crane": 2})
+        corpus.remove("a")
+        assert corpus.lexical.doc_freq(["pier", "crane"]) == (1, {"pier": 0, "crane": 1})
+
+    def test_delete_removes_the_articles_rows_only(self, corpus):
+        corpus.put("a", ["The pier was approved.", "The pier opened."])
+        corpus.put("b", ["A pier, once."])
+        assert corpus.lexical.count() == 3
+        corpus.remove("a")
+        assert corpus.lexical.count() == 1
+        assert [h.article_id for h in corpus.lexical.search(q("pier"), 5)] == ["b"]
+
+    def test_rebuild_restores_the_same_ranking(self, corpus):
+        corpus.put("a", ["The pier was approved.", "The harbour crane was repaired."], title="Harbour news")
+        corpus.put("b", ["A pier opened.", *FILLER])
+        before = corpus.lexical.search(q("pier crane harbour"), 10)
+        with corpus.articles.transaction():
+            corpus.lexical.delete("a")  # a damaged index: a whole article's rows gone
+        assert corpus.lexical.count() == 21
+        corpus.lexical.rebuild()
+        assert corpus.lexical.count() == 23
+        assert corpus.lexical.search(q("pier crane harbour"), 10) == before
+
+    def test_optimize_keeps_the_ranking(self, corpus):
+        for i in range(5):
+            corpus.put(f"a{i}", [f"Pier {i} and crane {i * 2} were inspected.", *FILLER[:i]])
+        before = corpus.lexical.search(q("pier crane"), 10)
+        corpus.lexical.optimize()
+        assert corpus.lexical.search(q("pier crane"), 10) == before
+
+
+# -- FTS5's own: the query it builds ---------------------------------------------------------------
+@pytest.fixture
+def fts(tmp_path) -> Corpus:
+    db = SqliteDb(tmp_path / "citewise.sqlite3")
+    return Corpus(SqliteArticles(db), Fts5LexicalIndex(db))
+
+
+def test_terms_in_over_a_fifth_of_the_chunks_are_left_out_unless_all_are(fts):
+    fts.put("a", [f"The pier {i} was approved." if i < 2 else f"The crane {i} worked." for i in range(10)])
+    assert fts.lexical.match({"the", "pier"}) == '"pier"'  # "the" is in every chunk, "pier" in 2 of 10
+    assert fts.lexical.match({"the"}) == '"the"'  # nothing else to ask for
+
+
+def test_the_query_keeps_the_rarest_terms_within_its_postings_budget(fts, monkeypatch):
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]
+    # word i appears in i + 1 chunks, among 40 (under the common share)
+    fts.put("a", [" ".join(w for j, w in enumerate(words) if i <= j) + f" filler{i}." for i in range(6)] + FILLER * 2)
+    all_terms = set(words)
+    assert fts.lexical.match(all_terms).count(" OR ") == 5
+    monkeypatch.setattr(lexical_module, "MAX_POSTINGS", 1)
+    kept = fts.lexical.match(all_terms)
+    assert kept == " OR ".join(f'"{w}"' for w in sorted(words[:lexical_module.MIN_TERMS]))
+
+
+def test_the_bm25_weights_are_named_in_the_query(fts):
+    fts.put("a", ["The pier was approved."], title="Pier")
+    (rank,) = fts.articles.db.row(  # type: ignore[attr-defined]
+        f"SELECT bm25(chunks_fts, {lexical_module.BM25_WEIGHTS}) FROM chunks_fts WHERE chunks_fts MATCH 'pier'")
+    assert fts.lexical.search({"pier"}, 1)[0].score == -rank
