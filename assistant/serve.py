@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from fastapi import FastAPI
 from langchain_core.embeddings import Embeddings
@@ -65,3 +70,33 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, log_lev
     log.info("chat page: http://%s:%d/  API docs: http://%s:%d/docs", host, port, host, port)
     uvicorn.run(build_service(settings, listen=(host, port)), host=host, port=port, log_level=log_level,
                 proxy_headers=False)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on now, for a server started next."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve_in_thread(app: FastAPI, host: str = "127.0.0.1") -> Iterator[str]:
+    """``app`` under a real uvicorn server in a thread of this process, on a free port; yields its base URL.
+    For programs that embed the service (the load benchmark, the tests): ``citewise serve`` runs it alone."""
+    import uvicorn
+
+    port = free_port(host)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 60
+    while not server.started:
+        if time.time() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+

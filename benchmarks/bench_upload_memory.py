@@ -145,7 +145,7 @@ def main() -> int:
             before = rss_mb(proc.pid)
             sampler = Sampler(proc.pid)
             sampler.start()
-            t0 = time.perf_counter()
+            t0, t_start = time.perf_counter(), time.time()
             # X-Citewise: a cross-site guard may ask for it on multipart posts; harmless otherwise
             resp = httpx.post(base + "/v1/ingest", files={"files": ("long-upload.txt", data, "text/plain")},
                               headers={"X-Citewise": "1"}, timeout=None)
@@ -165,7 +165,10 @@ def main() -> int:
         body = resp.json()
     except ValueError:
         body = {"text": resp.text[:500]}
-    during = [v for t, v in sampler.samples if t <= done_at]
+    during = [(t - t_start, v) for t, v in sampler.samples if t <= done_at]
+    peak_at, peak = max(during, key=lambda s: s[1], default=(0.0, 0.0))
+    step = max(1, len(sampler.samples) // 40)  # about 40 points of the curve, for a plot or a glance
+    curve = [[round(t - t_start, 1), round(v)] for t, v in sampler.samples[::step]]
     chunks = body.get("chunks", 0) if isinstance(body, dict) else 0
     result = {
         "label": args.label, "upload_bytes": len(data), "max_article_chars": limit or "default",
@@ -174,11 +177,12 @@ def main() -> int:
         "added": len(body.get("added", [])) if isinstance(body, dict) else 0,
         "skipped": body.get("skipped", []) if isinstance(body, dict) else [],
         "error": None if resp.status_code == 200 else body,
-        "rss_before_mb": round(before or 0), "rss_peak_mb": round(max(during, default=0)),
+        "rss_before_mb": round(before or 0), "rss_peak_mb": round(peak), "rss_peak_at_s": round(peak_at, 1),
         "rss_after_mb": round(after or 0), "settle_s": args.settle,
         "cpus": os.cpu_count(), "python": platform.python_version(), "at": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
     print(json.dumps(result, indent=2))
+    result["rss_curve_s_mb"] = curve
     out = Path(args.out)
     runs = json.loads(out.read_text()) if out.exists() else {}
     runs[args.label] = result

@@ -87,11 +87,11 @@ async def run_load(url: str, requests: int, concurrency: int, api_key: str | Non
 
 def _serve_locally(store: str | None):
     from assistant.config import Settings
+    from assistant.serve import serve_in_thread
     from assistant.web import create_app
-    from tests.servers import app_server
 
     home = Path(store) if store else Path(tempfile.mkdtemp(prefix="citewise-load-"))
-    return app_server(create_app(Settings(home=home)))
+    return serve_in_thread(create_app(Settings(home=home)))
 
 
 def main(argv: list[str] | None = None) -> int:

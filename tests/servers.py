@@ -1,4 +1,5 @@
-"""Real servers for tests, on loopback: a `chroma run` process and the citewise app under uvicorn."""
+"""Real servers for tests, on loopback: a `chroma run` process, and the citewise app under uvicorn
+(``assistant.serve.serve_in_thread``, named ``app_server`` here)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,13 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import uvicorn
-from fastapi import FastAPI
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from assistant.serve import free_port
+from assistant.serve import serve_in_thread as app_server  # noqa: F401  (the tests' name for it)
 
 
 def wait_for_port(port: int, timeout: float = 30.0) -> None:
@@ -52,20 +46,3 @@ def chroma_process(path: Path, port: int | None = None) -> Iterator[str]:
         proc.wait(10)
 
 
-@contextmanager
-def app_server(app: FastAPI) -> Iterator[str]:
-    """The app under a real uvicorn server in a thread; yields its base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 60
-    while not server.started:
-        if time.time() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
