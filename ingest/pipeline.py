@@ -34,8 +34,9 @@ from ingest.sources import RawDocument, Skipped, iter_documents
 
 OPTIMIZE_AFTER_CHUNKS = 500  # a large ingest leaves many index segments: merge them
 WRITE_BATCH_CHUNKS = 128  # chunks embedded and written together: progress, crash granularity, memory bound
-# after an ingest of this many characters, freed memory goes back to the system: CPython and glibc keep
-# the peak of a 19 MB upload (~1 GB) mapped otherwise; below it the few ms are not worth it
+# after an ingest, or an article, of this many characters, freed memory goes back to the system: glibc
+# keeps the copies a 19 MB text's parsing and cleaning freed (~250 MB) mapped otherwise; below it the
+# ~50 ms are not worth it
 RELEASE_AFTER_CHARS = 2_000_000
 
 
@@ -167,12 +168,16 @@ def ingest(
         nonlocal volume
         for item in _track(iter_documents(inputs, fetch_timeout=fetch_timeout, max_bytes=max_bytes,
                                              allow_private=allow_private), bar):
+            long_one = False
             if isinstance(item, Skipped):
                 art: Article | Skipped = item
             else:
                 volume += len(item.text)
                 art = too_long(item, max_article_chars) or to_article(item)
+                long_one = len(item.text) >= RELEASE_AFTER_CHARS
             del item  # the raw text: the clean one is all that is needed from here on
+            if long_one:  # parsing and cleaning copied it several times: give that back before embedding it
+                release_memory()
             if isinstance(art, Skipped):
                 report.skipped.append((art.origin, art.reason))
                 continue
