@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from assistant.cli_parser import parser
 from assistant.config import Settings, get_settings
 from assistant.errors import CitewiseError, ConfigError, InputError
@@ -36,7 +38,11 @@ def _settings(args: argparse.Namespace) -> Settings:
     """The environment's settings, read afresh for this command (``main`` may run several times in one
     process: tests), with ``--store`` as the data dir."""
     get_settings.cache_clear()
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:  # a CITEWISE_ variable out of range or of the wrong type
+        raise ConfigError("invalid setting: " + "; ".join(
+            f"CITEWISE_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())) from None
     if args.store:
         settings = settings.model_copy(update={"home": Path(args.store).expanduser().resolve()})
     return settings

@@ -27,6 +27,7 @@ from assistant.answer.registry import make_answerer
 from assistant.answer.verify import enforce
 from assistant.config import Settings, get_settings
 from assistant.embeddings import make_embeddings, token_counter
+from assistant.errors import ConfigError
 from assistant.index import Store, open_store
 from assistant.models import Answer, Passage
 from assistant.retrieval.analysis import QueryAnalysis, analyse, validate_question
@@ -55,9 +56,16 @@ class Pipeline:
         self.store = store
         self.settings = settings
         self.hybrid = Hybrid(store, candidates=settings.candidates)
-        self.reranker = make_reranker(settings.reranker)
+        # a name the factories do not know comes from the environment: the person who set it hears which
+        try:
+            self.reranker = make_reranker(settings.reranker)
+        except ValueError as exc:
+            raise ConfigError(f"CITEWISE_RERANKER: {exc}") from None
         self.evidence = EvidenceFilter(store.get_text)
-        self.answerer = make_answerer(settings.llm, store, settings)
+        try:
+            self.answerer = make_answerer(settings.llm, store, settings)
+        except ValueError as exc:
+            raise ConfigError(f"CITEWISE_LLM: {exc}") from None
 
     def analyse(self, question: str, k: int | None = None, filters: Filters | None = None,
                 history: Sequence[str] = ()) -> QueryAnalysis:

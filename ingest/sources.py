@@ -47,6 +47,7 @@ def _read_file(path: Path, origin: str) -> Iterator[RawDocument | Skipped]:
         yield Skipped(origin, EMPTY)
         return
     text = decode(data)
+    del data  # this generator is suspended while its article is embedded: the raw bytes must not wait with it
     if text is None:
         yield Skipped(origin, BINARY)
     elif not text.strip():  # blank once decoded: a lone BOM, Unicode spaces

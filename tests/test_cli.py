@@ -194,3 +194,16 @@ def test_articles_on_a_new_store_lists_the_bundled_samples(tmp_path, capsys, mon
     assert main(["articles", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)["articles"]
     assert sorted(r["source"] for r in rows) == ["Bloomberg", "Caliber.az"]
+
+
+@pytest.mark.parametrize(("variable", "value", "named"), [
+    ("CITEWISE_RERANKER", "bogus", "CITEWISE_RERANKER: unknown reranker 'bogus'; choose one of: identity"),
+    ("CITEWISE_LLM", "bogus", "CITEWISE_LLM: unknown answerer 'bogus'; choose one of: extractive, openai"),
+    ("CITEWISE_MAX_ARTICLE_CHARS", "5", "CITEWISE_MAX_ARTICLE_CHARS: Input should be greater than or equal to 1000"),
+    ("CITEWISE_K", "many", "CITEWISE_K:"),
+])
+def test_a_bad_setting_is_one_line_naming_it_and_exit_2(cli, monkeypatch, variable, value, named):
+    monkeypatch.setenv(variable, value)
+    code, out, err = cli("ask", "why did Türkiye buy the S-400?")
+    lines = [x for x in err.splitlines() if x.strip()]
+    assert code == 2 and len(lines) == 1 and named in lines[0], err

@@ -2,6 +2,7 @@
 
 import pytest
 
+from assistant.errors import ConfigError
 from assistant.retrieval.rerank import RERANKERS, IdentityReranker, make_reranker
 from tests.conftest import make_assistant
 
@@ -18,5 +19,6 @@ def test_the_identity_reranker_is_the_default_and_keeps_the_ranking(demo):
 def test_an_unknown_reranker_lists_the_valid_names(tmp_path, embeddings):
     with pytest.raises(ValueError, match="unknown reranker 'cross-encoder'; choose one of: identity"):
         make_reranker("cross-encoder")
-    with pytest.raises(ValueError, match="choose one of: " + ", ".join(RERANKERS)):
+    # through the settings it is a configuration error naming the variable (CLI: one line, exit 2)
+    with pytest.raises(ConfigError, match="CITEWISE_RERANKER: .*choose one of: " + ", ".join(RERANKERS)):
         make_assistant(tmp_path / "h", embeddings, reranker="nope", seed_demo=False)
