@@ -118,6 +118,8 @@ class Answer:
     model: str | None = None  # the language model that wrote the answer (backend "llm")
     # what verification did to the model's quotes: proposed, kept, repaired, reattributed, dropped
     verification: dict[str, int] | None = None
+    # sentences derived from metadata (the order of publication dates), never shown as quotes
+    derived: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -134,4 +136,6 @@ class Answer:
             out["model"] = self.model
         if self.verification is not None:
             out["verification"] = dict(self.verification)
+        if self.derived:
+            out["derived"] = list(self.derived)
         return out
