@@ -259,18 +259,26 @@ def _date(published: str | None) -> str:
 
 
 def _print_answer(obj: dict[str, Any]) -> None:
+    """The answer text, any derived sentence it does not show yet, then one source an article: its
+    markers and metadata, then each of its quotes."""
+    from assistant.answer.render import by_article, derived_lines, quoted
+
     print(obj["answer"])
+    for line in derived_lines(obj["answer"], obj.get("derived") or []):
+        print(line)
     if not obj["citations"]:
         return
     print("\nSources:")
-    for c in obj["citations"]:
+    for group in by_article(obj["citations"], lambda c: c["article_id"]):
+        c = group[0]
         meta = " | ".join(x for x in (c["source"], c["title"], c["author"] and f"by {c['author']}",
                                       _date(c["published"]), c["url"]) if x)
-        print(f"[{c['n']}] {meta}")
-        print(f"    “{c['quote']}”  (article {c['article_id']}, chars {c['start']}-{c['end']})")
-        for o in c["also_in"]:
-            print(f"    also in: {o['source'] or ''} {_date(o['published'])} (article {o['article_id']}, "
-                  f"chars {o['start']}-{o['end']}): “{o['quote']}”")
+        print(" ".join(f"[{q['n']}]" for q in group) + f" {meta}  (article {c['article_id']})")
+        for q in group:
+            print(f"    [{q['n']}] {quoted(q['quote'])}  (chars {q['start']}-{q['end']})")
+            for o in q["also_in"]:
+                print(f"        also in: {o['source'] or ''} {_date(o['published'])} (article {o['article_id']}, "
+                      f"chars {o['start']}-{o['end']}): {quoted(o['quote'])}")
 
 
 def _print_search(obj: dict[str, Any]) -> None:

@@ -1,12 +1,14 @@
-"""An answer as Slack Block Kit: the text with [n] markers, then each citation as a quote block with its
-source (outlet, title, date, link), near copies noted, and 👍 / 👎 buttons. Within Slack's limits."""
+"""An answer as Slack Block Kit: the text with [n] markers (and any sentence derived from metadata, marked),
+then one card an article: its source (markers, outlet, title, date, link, near copies noted) and each of its
+quotes as a quote block; then 👍 / 👎 buttons. Within Slack's limits."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote as urlquote
 
-from assistant.answer.render import when
+from assistant.answer.render import by_article, derived_lines, numbers, when
 from assistant.models import Answer, Citation
 
 MAX_BLOCKS = 50  # Slack's limit per message
@@ -44,25 +46,34 @@ def _link(url: str, label: str) -> str:
     return f"<{safe_url}|{escape(label).replace('|', '¦')}>"
 
 
-def source_line(c: Citation) -> str:
+def source_line(group: Sequence[Citation]) -> str:
+    """The head of an article's card: its markers, outlet (linked to its first quote), title, date, and
+    the other articles that carry one of its quotes."""
+    c = group[0]
     label = c.source or c.title or "article"
     head = _link(fragment_link(c.url, c.quote), label) if c.url else f"*{escape(label)}*"
-    parts = [f"*[{c.n}]* {head}"]
+    parts = [f"*{numbers(group)}* {head}"]
     if c.title and c.title != label:
         parts.append(f"_{escape(c.title)}_")
     if c.published:
         parts.append(when(c.published))
     line = " · ".join(parts)
-    if c.also_in:
-        others = "; ".join(escape(", ".join(x for x in (o.source or o.title or "", when(o.published)) if x))
-                           for o in c.also_in)
-        line += f"\nAlso in: {others}"
+    for q in group:
+        if q.also_in:
+            others = "; ".join(escape(", ".join(x for x in (o.source or o.title or "", when(o.published)) if x))
+                               for o in q.also_in)
+            line += f"\n[{q.n}] also in: {others}" if len(group) > 1 else f"\nAlso in: {others}"
     return cut(line, MAX_CONTEXT)
 
 
 def _quote_block(c: Citation) -> dict[str, Any]:
-    body = cut(escape(c.quote), MAX_SECTION - 10).replace("\n", "\n>")
-    return {"type": "section", "text": {"type": "mrkdwn", "text": f">{body}"}}
+    # Slack's quote bar sets the quote apart: no quotation marks are added, so none can double
+    body = cut(escape(c.quote), MAX_SECTION - 20).replace("\n", "\n>")
+    return {"type": "section", "text": {"type": "mrkdwn", "text": f">*[{c.n}]* {body}"}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(text, MAX_CONTEXT)}]}
 
 
 def feedback_block(record_id: str) -> dict[str, Any]:
@@ -82,15 +93,25 @@ def answer_blocks(answer: Answer, record_id: str | None = None) -> tuple[str, li
             blocks.append(feedback_block(record_id))
         return NO_ANSWER, blocks
     text = escape(answer.answer)
-    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": cut(text, MAX_SECTION)}}, {"type": "divider"}]
-    room = MAX_BLOCKS - len(blocks) - (1 if record_id else 0) - 1
-    shown = answer.citations[: room // 2]
-    for c in shown:
-        blocks.append(_quote_block(c))
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": source_line(c)}]})
-    if len(shown) < len(answer.citations):
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text":
-                       f"{len(answer.citations) - len(shown)} more sources are not shown (Slack's block limit)."}]})
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": cut(text, MAX_SECTION)}}]
+    extra = derived_lines(answer.answer, answer.derived)
+    if extra:
+        # derived from the articles' dates, not quoted from them: marked as such, never in a quote block
+        blocks.append(_context(escape("\n".join(extra))))
+        text = "\n".join([text, *map(escape, extra)])
+    blocks.append({"type": "divider"})
+    room = MAX_BLOCKS - len(blocks) - (1 if record_id else 0) - 1  # one left for the "not shown" note
+    shown = 0
+    for group in sorted(by_article(answer.citations), key=lambda g: min(c.n for c in g)):
+        if room < 2:
+            break
+        group = sorted(group, key=lambda c: c.n)[: room - 1]
+        blocks.append(_context(source_line(group)))
+        blocks.extend(_quote_block(c) for c in group)
+        room -= 1 + len(group)
+        shown += len(group)
+    if shown < len(answer.citations):
+        blocks.append(_context(f"{len(answer.citations) - shown} more sources are not shown (Slack's block limit)."))
     if record_id:
         blocks.append(feedback_block(record_id))
     return cut(text, MAX_FALLBACK), blocks

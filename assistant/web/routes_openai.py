@@ -19,7 +19,7 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from assistant.answer.render import sources
+from assistant.answer.render import derived_lines, sources
 from assistant.errors import CitewiseError, InputError
 from assistant.models import Answer
 from assistant.retrieval.analysis import validate_question
@@ -68,8 +68,10 @@ def _question_and_history(req: ChatRequest) -> tuple[str, list[str]]:
 
 
 def reply_text(answer: Answer) -> str:
+    """The answer text, any derived sentence it does not show yet (marked), then one source an article."""
+    text = "\n\n".join([answer.answer, *derived_lines(answer.answer, answer.derived)])
     listed = sources(answer.citations)
-    return f"{answer.answer}\n\n{listed}" if listed else answer.answer
+    return f"{text}\n\n{listed}" if listed else text
 
 
 def _usage(question: str, text: str) -> dict[str, int]:

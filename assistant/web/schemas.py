@@ -138,6 +138,8 @@ class AnswerOut(BaseModel):
     model: str | None = Field(None, description="the language model that wrote the answer (backend llm)")
     verification: dict[str, int] | None = Field(None, description="what verification did to the model's quotes: "
                                                 "proposed, kept, repaired, reattributed, dropped")
+    derived: list[str] | None = Field(None, description="sentences derived from metadata (the order of "
+                                      "publication dates): not quotes, shown marked as derived")
     conversation_id: str
 
 

@@ -7,6 +7,13 @@ const KEY_STORE = "citewise.apiKey";
 const CONVERSATION_STORE = "citewise.conversationId";
 const CONTEXT_CHARS = 700; // at most this much of a long paragraph on each side of a quote
 const FRAGMENT_WORDS = 4; // words at each end of a text-fragment link (whole quote when short)
+const SHORT_QUOTE_CHARS = 110; // a quote under its source card is cut to about this much
+// as in assistant/answer/render.py: how a sentence derived from metadata is marked, and which quotation
+// marks a quote may bring of its own (single marks only at the start: at the end they are mostly apostrophes)
+const DERIVED_LABEL = "From the publication dates";
+const DERIVED_MARK = `${DERIVED_LABEL} (not a quote): `;
+const OPENING = "“”„‟\"«»‘‚'‹›";
+const CLOSING = "“”„‟\"«»›‹";
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -115,6 +122,47 @@ export function fragmentLink(url, quote) {
     ? enc(words.join(" "))
     : `${enc(words.slice(0, FRAGMENT_WORDS).join(" "))},${enc(words.slice(-FRAGMENT_WORDS).join(" "))}`;
   return `${u.href}#:~:text=${directive}`;
+}
+
+/** The quote in “ ”, or as written when it begins or ends with a quotation mark of its own: ours would
+ *  stack on its own (““He wants …”) or be left unpaired. The same rule as render.quoted on the server. */
+export function quoted(quote) {
+  const bare = (quote || "").trim();
+  if (bare && (OPENING.includes(bare[0]) || CLOSING.includes(bare[bare.length - 1]))) return quote;
+  return `“${quote || ""}”`;
+}
+
+/** A sentence derived from metadata as shown: marked, never in quotation marks (render.derived_line). */
+export function derivedLine(sentence) {
+  let s = (sentence || "").trim();
+  if (s.toLowerCase().startsWith(DERIVED_LABEL.toLowerCase())) {
+    s = s.slice(DERIVED_LABEL.length).replace(/^[\s:,]+/, "");
+    if (s.startsWith("(not a quote)")) s = s.slice("(not a quote)".length).replace(/^[\s:,]+/, "");
+  }
+  return DERIVED_MARK + s;
+}
+
+/** The marked lines of the derived sentences the answer text does not already show (render.derived_lines). */
+export function derivedLines(text, derived) {
+  return (derived || []).filter((d) => d && d.trim() && !text.includes(derivedLine(d)) && !text.includes(d.trim()))
+    .map(derivedLine);
+}
+
+/** Citations grouped by article, the groups in order of their first marker: one source card each. */
+export function byArticle(citations) {
+  const groups = new Map();
+  for (const c of [...citations].sort((a, b) => a.n - b.n)) {
+    if (!groups.has(c.article_id)) groups.set(c.article_id, []);
+    groups.get(c.article_id).push(c);
+  }
+  return [...groups.values()];
+}
+
+/** The start of a long quote, cut at a word, for its line under the source card. */
+function shortQuote(quote) {
+  if (quote.length <= SHORT_QUOTE_CHARS) return quote;
+  const cut = quote.lastIndexOf(" ", SHORT_QUOTE_CHARS);
+  return `${quote.slice(0, cut > SHORT_QUOTE_CHARS / 2 ? cut : SHORT_QUOTE_CHARS).replace(/[\s,;:]+$/, "")}…`;
 }
 
 /** The paragraph(s) around text[start:end] (paragraphs are separated by a blank line), cut to a
@@ -344,6 +392,8 @@ class Turn {
     } else {
       const body = h("div", { class: "answer-text" });
       appendAnswerText(body, this.text, this);
+      const extra = derivedLines(this.text, answer.derived);
+      if (extra.length) appendAnswerText(body, extra.join("\n"), this);
       parts.push(body);
       if (this.citations.size) parts.push(sourcesList(this));
     }
@@ -374,22 +424,43 @@ class Turn {
   }
 }
 
-/** Text with [n] markers: one paragraph a line, each marker a focusable citation button. */
+/** Text with [n] markers, each marker a focusable citation button: a block per article (the answer's
+ *  blocks are separated by a blank line), one paragraph a line. A line with no marker that ends in ":" is
+ *  an article's heading (outlet, date); a line marked as derived from the publication dates is shown as a
+ *  note, apart from the quotes. */
 function appendAnswerText(container, text, turn) {
-  for (const line of text.split("\n")) {
-    if (!line.trim()) continue;
-    const p = h("p");
-    const re = /\[(\d+)\]/g;
-    let last = 0;
-    let m;
-    while ((m = re.exec(line))) {
-      if (m.index > last) p.append(line.slice(last, m.index));
-      p.append(h("sup", { class: "cite-wrap" }, citeButton(turn, Number(m[1]))));
-      last = m.index + m[0].length;
-    }
-    if (last < line.length) p.append(line.slice(last));
-    container.append(p);
+  for (const block of text.split(/\n\s*\n/)) {
+    const lines = block.split("\n").filter((line) => line.trim());
+    if (!lines.length) continue;
+    const div = h("div", { class: "answer-block" });
+    for (const line of lines) div.append(answerLine(line, turn));
+    container.append(div);
   }
+}
+
+function answerLine(line, turn) {
+  if (line.startsWith(DERIVED_MARK)) {
+    const note = h("p", { class: "derived", role: "note" },
+      h("span", { class: "derived-tag", text: `${DERIVED_LABEL} · not a quote` }));
+    appendMarked(note, line.slice(DERIVED_MARK.length), turn);
+    return note;
+  }
+  const heading = !/\[\d+\]/.test(line) && line.trim().endsWith(":");
+  const p = h("p", { class: heading ? "answer-source" : null });
+  appendMarked(p, line, turn);
+  return p;
+}
+
+function appendMarked(p, line, turn) {
+  const re = /\[(\d+)\]/g;
+  let last = 0;
+  let m;
+  while ((m = re.exec(line))) {
+    if (m.index > last) p.append(line.slice(last, m.index));
+    p.append(h("sup", { class: "cite-wrap" }, citeButton(turn, Number(m[1]))));
+    last = m.index + m[0].length;
+  }
+  if (last < line.length) p.append(line.slice(last));
 }
 
 function citationLabel(c) {
@@ -409,23 +480,35 @@ function citeButton(turn, n) {
   }, String(n));
 }
 
+/** One card per article: its markers, outlet, date and headline (opening its first quote), then each of
+ *  its quotes, cut short, opening its own place in the article. */
 function sourcesList(turn) {
-  const items = [...turn.citations.values()].map((c) => {
-    const more = (c.also_in || []).length;
-    return h("li", {},
+  const items = byArticle(turn.citations.values()).map((group) => {
+    const c = group[0];
+    const nums = group.map((q) => q.n);
+    const more = new Set(group.flatMap((q) => (q.also_in || []).map((o) => o.article_id))).size;
+    const label = `Source${nums.length > 1 ? "s" : ""} ${nums.join(", ")}: ${citationLabel(c)}`
+      + (more ? `; also in ${more} other article${more > 1 ? "s" : ""}` : "");
+    return h("li", { class: "source-article", "data-article": c.article_id },
       h("button", { type: "button", class: "source-item", "data-n": c.n, "aria-haspopup": "dialog",
-        "aria-label": `Source ${c.n}: ${citationLabel(c)}${more ? `; also in ${more} other article${more > 1 ? "s" : ""}` : ""}`,
-        onclick: (e) => openCard(c, e.currentTarget) },
-      h("span", { class: "source-num", "aria-hidden": "true", text: String(c.n) }),
+        "aria-label": label, onclick: (e) => openCard(c, e.currentTarget) },
+      h("span", { class: "source-nums", "aria-hidden": "true" },
+        nums.map((n) => h("span", { class: "source-num", text: String(n) }))),
       h("span", { class: "source-text" },
         h("span", { class: "source-outlet" },
           h("strong", { text: c.source || "Unknown outlet" }),
           c.published ? ` · ${formatDate(c.published)}` : "",
           more ? h("span", { class: "badge", text: `+${more} more` }) : null),
-        h("span", { class: "source-title", text: c.title || "Untitled" }))));
+        h("span", { class: "source-title", text: c.title || "Untitled" }))),
+      h("ul", { class: "source-quotes", "aria-label": `Quotes from ${c.source || "this article"}` },
+        group.map((q) => h("li", {},
+          h("button", { type: "button", class: "source-quote", "data-n": q.n, "aria-haspopup": "dialog",
+            "aria-label": `Quote ${q.n} in its article`, onclick: (e) => openCard(q, e.currentTarget) },
+          h("span", { class: "source-quote-n", "aria-hidden": "true", text: `[${q.n}]` }),
+          h("span", { class: "source-quote-text", text: quoted(shortQuote(q.quote || "")) }))))));
   });
   return h("section", { class: "sources", "aria-label": "Sources" },
-    h("h3", { class: "sources-title", text: "Sources" }),
+    h("h3", { class: "sources-title", text: items.length > 1 ? `Sources · ${items.length} articles` : "Source" }),
     h("ol", { class: "source-list" }, items));
 }
 
