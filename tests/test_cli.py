@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -54,6 +55,41 @@ def test_ask_prints_the_answer_then_numbered_sources(cli):
     answer, sources = out.split("\nSources:\n")
     assert "[1]" in answer
     assert sources.startswith("[1] Caliber.az | Turkish leader") and "by Naila Huseynova" in sources
+
+
+def test_ask_groups_quotes_and_sources_by_article(cli):
+    """What did Macron demand? quotes two Bloomberg sentences and one Caliber.az: each article's outlet
+    and date once, newest article first, and one source entry an article holding its quotes."""
+    code, out, _ = cli("ask", "what did Macron demand?", "--json")
+    cites = _json(out)["citations"]
+    articles = {c["article_id"]: c for c in cites}
+    assert len(articles) < len(cites), "the question should quote one article twice"
+    code, out, _ = cli("ask", "what did Macron demand?")
+    assert code == 0
+    answer, sources = out.split("\nSources:\n")
+    blocks = answer.strip().split("\n\n")
+    assert len(blocks) == len(articles)
+    headings = [b.splitlines()[0] for b in blocks]
+    dates = [next(c["published"] for c in cites if f"{c['source']}, " in h) for h in headings]
+    assert dates == sorted(dates, reverse=True)  # newest first
+    for h in headings:
+        assert h.endswith(":") and answer.count(f"{h}\n") == 1  # the outlet and date once per article
+    heads = [line for line in sources.splitlines() if not line.startswith(" ")]
+    assert len(heads) == len(articles)
+    for head in heads:
+        ns = [int(n) for n in re.match(r"((?:\[\d+\] )+)", head).group(1).strip(" []").split("] [")]
+        assert len({next(c["article_id"] for c in cites if c["n"] == n) for n in ns}) == 1
+
+
+def test_ask_never_doubles_a_quotes_own_marks(cli):
+    code, out, _ = cli("ask", "What does Erdogan want Macron to acknowledge?")
+    own = [c for c in _json(cli("ask", "What does Erdogan want Macron to acknowledge?", "--json")[1])["citations"]
+           if c["quote"].startswith("“")]
+    assert code == 0 and own, out
+    assert "““" not in out and "””" not in out
+    for c in own:
+        assert f"\n{c['quote']} [{c['n']}]" in out  # in the answer, as written
+        assert f"[{c['n']}] {c['quote']}  (chars" in out  # and under its source
 
 
 def test_search_json_passages_are_article_slices(cli):

@@ -90,10 +90,29 @@ def test_a_mention_is_answered_in_its_thread_by_updating_a_placeholder(bot, slac
     expected = demo.ask(S400)
     quote = expected.citations[0].quote
     assert blocks[0]["text"]["text"].startswith("Caliber.az, 25 June 2025:") and "[1]" in blocks[0]["text"]["text"]
-    assert {"type": "section", "text": {"type": "mrkdwn", "text": f">{quote}"}} in blocks
+    assert {"type": "section", "text": {"type": "mrkdwn", "text": f">*[1]* {quote}"}} in blocks
     assert "*[1]* *Caliber.az* · _Turkish leader set to push" in blocks_text(blocks)
     assert [e["action_id"] for e in blocks[-1]["elements"]] == ["citewise_feedback_up", "citewise_feedback_down"]
     assert slack.of("chat.postMessage")[0]["auth"] == "Bearer xoxb-test"
+
+
+def test_quotes_of_one_article_share_its_card_and_marks_never_double(bot, slack, demo):
+    """A quote that opens with its own quotation mark is shown with that one mark, in the text and the
+    blocks; the article's quotes sit under one card."""
+    question = "What does Erdogan want Macron to acknowledge?"
+    post_event(bot(), mention(question))
+    update = slack.wait_for("chat.update")[0]["body"]
+    blocks = json.loads(update["blocks"]) if isinstance(update["blocks"], str) else update["blocks"]
+    expected = demo.ask(question)
+    own = [c for c in expected.citations if c.quote.startswith("“")]
+    assert own, expected.answer  # the Caliber.az sentence that opens with “He wants Macron ...
+    text = blocks_text(blocks)
+    assert "““" not in text and "””" not in text and "““" not in update["text"]
+    for c in own:
+        assert f"\n{c.quote} [{c.n}]" in blocks[0]["text"]["text"]
+        assert f">*[{c.n}]* {c.quote}" in text
+    cards = [b for b in blocks if b["type"] == "context" and b["elements"][0]["text"].startswith("*[")]
+    assert len(cards) == len({c.article_id for c in expected.citations})
 
 
 def test_a_direct_message_is_answered_in_its_thread(bot, slack):

@@ -4,18 +4,24 @@ and the official ``openai`` client talking to ``/v1/chat/completions``."""
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 import openai
 import pytest
 
+from assistant.answer.render import DERIVED_MARK
 from assistant.config import Settings
+from assistant.models import Answer, Citation
 from assistant.web import create_app
+from assistant.web.routes_openai import reply_text
 from tests.conftest import assert_contract
 from tests.servers import app_server
 
 S400 = "why did Türkiye buy the S-400?"
 FOLLOW_UP = "and what did Macron say about it?"
+MACRON = "what did Macron demand?"
+ACKNOWLEDGE = "What does Erdogan want Macron to acknowledge?"  # quoted from a sentence that opens with “
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +94,34 @@ def test_the_openai_client_gets_a_cited_answer(server):
     text = httpx.get(f"{server}/v1/articles/{citations[0]['article_id']}").json()["text"]
     assert text[citations[0]["start"]:citations[0]["end"]] == citations[0]["quote"]
     assert citations[0]["quote"] in msg.content
+
+
+@pytest.mark.parametrize("question", [MACRON, ACKNOWLEDGE])
+def test_the_openai_text_lists_one_source_an_article_and_never_doubles_quote_marks(server, question):
+    msg = _client(server).chat.completions.create(
+        model="citewise", messages=[{"role": "user", "content": question}]).choices[0].message
+    citations = msg.model_extra["citations"]
+    answer, listed = msg.content.split("\n\nSources:\n")
+    assert len(listed.splitlines()) == len({c["article_id"] for c in citations})
+    article = {c["n"]: c["article_id"] for c in citations}
+    led = [[int(n) for n in re.match(r"((?:\[\d+\] )+)", line).group(1).strip(" []").split("] [")]
+           for line in listed.splitlines()]
+    assert sorted(n for ns in led for n in ns) == sorted(article)  # every marker leads exactly one line
+    assert all(len({article[n] for n in ns}) == 1 for ns in led)  # ...the line of its article
+    assert "““" not in msg.content and "””" not in msg.content
+    for c in citations:
+        shown = c["quote"] if c["quote"].startswith("“") else f"“{c['quote']}”"
+        assert f"{shown} [{c['n']}]" in answer
+
+
+def test_the_openai_text_shows_derived_sentences_marked_not_quoted():
+    c = Citation(n=1, article_id="a", quote="Prices rose.", start=0, end=12, source="Harbour Post",
+                 published="2024-05-02")
+    answer = Answer("q", "answered", "Harbour Post, 2 May 2024:\n“Prices rose.” [1]", [c],
+                    derived=["Harbour Post reported on 2 May 2024, before the Wire."])
+    assert reply_text(answer) == ("Harbour Post, 2 May 2024:\n“Prices rose.” [1]\n\n"
+                                  f"{DERIVED_MARK}Harbour Post reported on 2 May 2024, before the Wire.\n\n"
+                                  "Sources:\n[1] Harbour Post, 2 May 2024")
 
 
 def test_the_openai_client_streams_the_same_answer(server):
