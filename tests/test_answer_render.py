@@ -54,8 +54,8 @@ def test_quote_marks_never_double(quote, shown):
 def test_the_issue_example_has_one_opening_mark():
     c = cite(1, "cal", "“He wants Macron and other leaders to acknowledge Türkiye’s value,” the officials said.",
              976, "2025-06-25T19:17:00", "Caliber.az")
-    assert render([c]) == ("Caliber.az, 25 June 2025:\n"
-                           "“He wants Macron and other leaders to acknowledge Türkiye’s value,” the officials said. [1]")
+    assert render([c]) == ("Caliber.az, 25 June 2025:\n“He wants Macron and other leaders to acknowledge "
+                           "Türkiye’s value,” the officials said. [1]")
 
 
 def test_quotes_of_one_article_share_one_heading_and_read_in_article_order():
@@ -114,7 +114,8 @@ def test_near_copies_stay_beside_their_quote():
 
 
 def test_sources_lists_one_line_an_article_with_its_markers():
-    cites = [cite(1, "cal", "One.", 0, "2025-06-25", "Caliber.az"), cite(2, "blo", "Two.", 0, "2020-09-25", "Bloomberg"),
+    cites = [cite(1, "cal", "One.", 0, "2025-06-25", "Caliber.az"),
+             cite(2, "blo", "Two.", 0, "2020-09-25", "Bloomberg"),
              cite(3, "cal", "Three.", 9, "2025-06-25", "Caliber.az", url="https://caliber.example/a")]
     cites[0].title = "“Quoted” headline"
     assert sources(cites) == ("Sources:\n[1] [3] Caliber.az, “Quoted” headline, 25 June 2025\n"

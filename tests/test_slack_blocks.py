@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.models import AlsoIn, Answer, Citation
 from assistant.answer.render import DERIVED_MARK
+from assistant.models import AlsoIn, Answer, Citation
 from assistant.slack.blocks import (
     MAX_BLOCKS,
     MAX_FALLBACK,
@@ -75,8 +75,8 @@ def test_one_card_per_article_holds_its_quotes():
     ans = Answer("q", "answered", "Caliber.az, 2 May 2024:\n“First.” [1]\n“He wants Macron to act,” officials said. [3]"
                  "\n\nBloomberg, 25 September 2020:\n“Other.” [2]", [a1, b, a2])
     _, blocks = answer_blocks(ans, "r3")
-    assert [blk["type"] for blk in blocks] == ["section", "divider", "context", "section", "section", "context", "section",
-                                     "actions"]
+    assert [blk["type"] for blk in blocks] == ["section", "divider", "context", "section", "section",
+                                               "context", "section", "actions"]
     head = blocks[2]["elements"][0]["text"]
     assert head.startswith("*[1] [3]* <https://caliber.example/a#:~:text=First.|Caliber.az>")
     assert "\n[3] also in: Wire" in head

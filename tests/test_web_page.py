@@ -22,8 +22,11 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from assistant.answer.render import derived_line, render, when
 from assistant.config import Settings
+from assistant.models import Citation
 from assistant.web import create_app
+from tests.test_answer_render import QUOTED
 
 CHROMIUM = Path(os.environ.get("CITEWISE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -34,6 +37,8 @@ WAIT_MS = 60_000
 
 S400 = "why did Türkiye buy the S-400?"
 NO_ANSWER = "How much does one SAMP/T battery cost?"
+MACRON = "what did Macron demand?"
+ACKNOWLEDGE = "What does Erdogan want Macron to acknowledge?"  # quoted from a sentence that opens with “
 API_KEY = "page-test-key"
 
 ZORBLAT = {
@@ -199,7 +204,7 @@ def test_s400_answer_and_its_quote_highlighted_in_the_article(page: Page, server
     turn = page.locator("#log > li.turn").last
     expect(turn.locator(".bubble")).to_have_text(S400)
     expect(turn.locator(".answer-text")).to_contain_text(c1["quote"])
-    expect(turn.locator(".source-list > li")).to_have_count(len(expected["citations"]))
+    expect(turn.locator(".source-list > li")).to_have_count(len({c["article_id"] for c in expected["citations"]}))
     shot(page, "02-answer")
 
     turn.locator('.answer-text button.cite[data-n="1"]').click()
@@ -254,6 +259,94 @@ def test_also_in_sources_are_listed_and_open_in_their_article(page: Page, server
     expect(card.locator(".also-in")).to_contain_text(c1["source"])  # and back to the cited article
     page.keyboard.press("Escape")
     expect(card).to_be_hidden()
+
+
+def test_one_source_card_per_article_holding_its_quotes(page: Page, server: str, api: httpx.Client) -> None:
+    expected = api_answer(api, MACRON)
+    cites = expected["citations"]
+    groups: dict[str, list[dict]] = {}
+    for c in cites:
+        groups.setdefault(c["article_id"], []).append(c)
+    assert len(groups) < len(cites), "the question should quote one article twice"
+
+    open_page(page, server)
+    ask(page, MACRON)
+    turn = page.locator("#log > li.turn").last
+    # the answer: an article's outlet and date once, above its quotes, the newest article first
+    headings = turn.locator(".answer-text p.answer-source")
+    expect(headings).to_have_count(len(groups))
+    firsts = [g[0] for g in groups.values()]
+    newest_first = sorted(firsts, key=lambda c: c["published"], reverse=True)
+    expect(headings).to_have_text([f"{c['source']}, {when(c['published'])}:" for c in newest_first])
+    for c in cites:
+        expect(turn.locator(f'.answer-text button.cite[data-n="{c["n"]}"]')).to_have_count(1)
+    # the sources: a card per article, its markers, then its quotes
+    cards = turn.locator(".source-list > li.source-article")
+    expect(cards).to_have_count(len(groups))
+    for i, group in enumerate(sorted(groups.values(), key=lambda g: g[0]["n"])):
+        card = cards.nth(i)
+        expect(card.locator(".source-num")).to_have_text([str(c["n"]) for c in group])
+        expect(card.locator(".source-title")).to_have_text(group[0]["title"])
+        expect(card.locator("button.source-quote")).to_have_count(len(group))
+        for q in group:
+            words = " ".join(q["quote"].split()[:6])
+            expect(card.locator(f'button.source-quote[data-n="{q["n"]}"]')).to_contain_text(words)
+    shot(page, "13-sources-by-article")
+
+    last = max(groups.values(), key=len)[-1]  # a second quote of one article opens its own place
+    turn.locator(f'button.source-quote[data-n="{last["n"]}"]').click()
+    card = page.locator("#source-card")
+    expect(card.locator(".excerpt mark")).to_have_text(last["quote"])
+    page.keyboard.press("Escape")
+    expect(card).to_be_hidden()
+
+
+def test_quote_marks_never_double_on_the_page(page: Page, server: str, api: httpx.Client) -> None:
+    expected = api_answer(api, ACKNOWLEDGE)
+    own = [c for c in expected["citations"] if c["quote"].startswith("“")]
+    assert own, expected["answer"]
+    open_page(page, server)
+    # the page's quoted() follows the server's rule, case for case
+    shown = page.evaluate("cases => import('/static/app.js').then(m => cases.map(q => m.quoted(q)))",
+                          [q for q, _ in QUOTED])
+    assert shown == [s for _, s in QUOTED]
+    ask(page, ACKNOWLEDGE)
+    turn = page.locator("#log > li.turn").last
+    text = turn.locator(".answer").inner_text()
+    assert "““" not in text and "””" not in text, text
+    for c in own:
+        expect(turn.locator(".answer-text")).to_contain_text(c["quote"])
+        line = turn.locator(f'button.source-quote[data-n="{c["n"]}"] .source-quote-text').text_content() or ""
+        assert line.startswith("“") and not line.startswith("““"), line
+    shot(page, "14-own-quote-marks")
+
+
+def test_derived_sentences_are_a_marked_note_not_a_quote(page: Page, server: str, api: httpx.Client) -> None:
+    """An answer whose text carries one derived sentence and whose ``derived`` carries one more: both are
+    shown as notes marked as derived from the publication dates, never in quotation marks."""
+    done = api_answer(api, MACRON)
+    cites = [Citation(**{k: v for k, v in c.items() if k != "also_in"}) for c in done["citations"]]
+    first = "Bloomberg reported on 25 September 2020, before Caliber.az on 25 June 2025."
+    extra = "Caliber.az reported almost five years later."
+    text = render(cites, chronological=True, derived=[first])
+    done = done | {"answer": text, "derived": [first, extra]}
+    body = f"event: delta\ndata: {json.dumps({'text': text})}\n\nevent: done\ndata: {json.dumps(done)}\n\n"
+    page.route("**/v1/ask", lambda route: route.fulfill(status=200, content_type="text/event-stream", body=body))
+    open_page(page, server)
+    assert page.evaluate("s => import('/static/app.js').then(m => [m.derivedLine(s), m.derivedLine(m.derivedLine(s))])",
+                         first) == [derived_line(first)] * 2
+    ask(page, "which reported first, Bloomberg or Caliber.az?")
+    turn = page.locator("#log > li.turn").last
+    notes = turn.locator(".answer-text p.derived")
+    expect(notes).to_have_count(2)
+    expect(notes.locator(".derived-tag")).to_have_text(["From the publication dates · not a quote"] * 2)
+    expect(notes.nth(0)).to_contain_text(first)
+    expect(notes.nth(1)).to_contain_text(extra)
+    for note in notes.all():
+        assert not set(note.inner_text()) & set("“”\""), note.inner_text()
+    # chronological: the older article's heading comes first
+    expect(turn.locator(".answer-text p.answer-source").first).to_contain_text("Bloomberg, 25 September 2020")
+    shot(page, "15-derived-note")
 
 
 def test_no_answer_is_shown_calmly_not_as_an_error(page: Page, server: str, api: httpx.Client) -> None:
