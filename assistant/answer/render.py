@@ -91,16 +91,22 @@ def derived_lines(text: str, derived: Sequence[str]) -> list[str]:
 
 
 def render(citations: list[Citation], *, chronological: bool = False, derived: Sequence[str] = ()) -> str:
-    """The answer text: for each article its outlet and date on a line, then its quotes, one a line,
-    each with its [n] marker; articles newest first (oldest first when ``chronological``), a blank line
-    between them; then the ``derived`` sentences, marked as derived from the publication dates.
+    """The answer text: for each article its outlet and date on a line, then its quotes in the order
+    given, one a line, each with its [n] marker; articles newest first (oldest first when
+    ``chronological``), a blank line between them; then the ``derived`` sentences, marked as derived
+    from the publication dates.
 
-    The markers follow the citations' ``n``; ``verify.enforce`` then numbers them in reading order.
+    The citations are put in reading order, in place: the list is sorted as the quotes are shown and
+    each ``n`` set to its marker, so the text streams with the numbers the verified answer keeps.
     """
+    groups = in_date_order(by_article(citations), chronological)
+    citations[:] = [c for group in groups for c in group]
+    for n, c in enumerate(citations, 1):
+        c.n = n
     blocks = []
-    for group in in_date_order(by_article(citations), chronological):
+    for group in groups:
         lines = [f"{who(group[0])}:"]
-        for c in sorted(group, key=attrgetter("start")):
+        for c in group:  # in the answerer's order: an article's best quote first
             also = ""
             if c.also_in:
                 others = "; ".join(", ".join(x for x in (o.source or "", when(o.published)) if x) for o in c.also_in)
