@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     # retrieval
     k: int = Field(8, ge=1, le=100, description="passages retrieved per question")
     candidates: int = Field(40, ge=1, le=500, description="per-ranker candidates before fusion")
-    reranker: str = Field("identity", description="identity: how the fused passages are reordered")
+    reranker: str = Field("meaning", description="meaning or identity: how the fused passages are reordered")
 
     # limits
     max_question_chars: int = 2000

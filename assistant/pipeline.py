@@ -58,7 +58,7 @@ class Pipeline:
         self.hybrid = Hybrid(store, candidates=settings.candidates)
         # a name the factories do not know comes from the environment: the person who set it hears which
         try:
-            self.reranker = make_reranker(settings.reranker)
+            self.reranker = make_reranker(settings.reranker, store)
         except ValueError as exc:
             raise ConfigError(f"CITEWISE_RERANKER: {exc}") from None
         self.evidence = EvidenceFilter(store.get_text)
@@ -75,7 +75,7 @@ class Pipeline:
 
     def retrieve(self, analysis: QueryAnalysis) -> list[Passage]:
         """The retrieve and rerank stages: the passages the answer is drawn from, best first."""
-        return self.reranker.rerank(analysis, self.hybrid.search(analysis))
+        return self.reranker.rerank(analysis, self.hybrid.search(analysis, self.reranker.depth(analysis.k)))
 
     def run(self, question: str, k: int | None = None, filters: Filters | None = None,
             history: Sequence[str] = (), *, live: bool = True) -> Iterator[Event]:

@@ -26,6 +26,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from assistant.index import Store
+from assistant.index.sentence_vectors import embed_chunks
+from assistant.index.types import SentenceRow
 from assistant.models import Article, Chunk
 from ingest.chunk import ArticleChunks, TokenCounter, chunk_spans
 from ingest.clean import clean_body
@@ -192,28 +194,43 @@ def ingest(
             yield art, old is not None
             del art
 
-    def write(step: _Step, vectors: list[list[float]]) -> None:
+    sentences: dict[str, list[SentenceRow]] = {}  # sentence vectors of articles whose rows are not written yet
+
+    def embed(step: _Step) -> tuple[list[list[float]], dict[str, list[SentenceRow]]]:
+        """The step's chunk vectors, each the mean of its sentences' vectors, and those sentences' rows."""
+        vectors: list[list[float]] = []
+        rows: dict[str, list[SentenceRow]] = {}
+        for article, chunks in step.parts:
+            got, sents = embed_chunks(store.embeddings, article.text, chunks)
+            vectors += got
+            rows.setdefault(article.article_id, []).extend(sents)
+        return vectors, rows
+
+    def write(step: _Step, embedded: tuple[list[list[float]], dict[str, list[SentenceRow]]]) -> None:
         # vectors first, then the rows of the articles they complete: see Store.upsert
+        vectors, rows = embedded
+        for article_id, sents in rows.items():
+            sentences.setdefault(article_id, []).extend(sents)
         store.delete_vectors(step.first)
         store.add_vectors(step.parts, vectors)
-        store.write_rows([(a, cs) for a, cs, _ in step.done])
+        store.write_rows([(a, cs) for a, cs, _ in step.done],
+                         {a.article_id: sentences.pop(a.article_id, []) for a, _, _ in step.done})
         for a, cs, updated in step.done:
             (report.updated if updated else report.added).append(a.article_id)
             report.chunks += len(cs)
         bar.advance(step.size)
 
     with _Bar(progress) as bar, ThreadPoolExecutor(1, thread_name_prefix="citewise-embed") as pool:
-        embed = store.embeddings.embed_documents
         steps = _steps(articles(), count_tokens, max_tokens, WRITE_BATCH_CHUNKS, bar.grow)
         step = next(steps, None)
-        ahead = pool.submit(embed, step.texts()) if step else None
+        ahead = pool.submit(embed, step) if step else None
         while step is not None and ahead is not None:
             following = next(steps, None)  # read, clean and chunk while this step is embedded
-            vectors = ahead.result()
+            embedded = ahead.result()
             if following is not None:
-                ahead = pool.submit(embed, following.texts())  # and embed the next while this one is written
-            write(step, vectors)
-            del vectors
+                ahead = pool.submit(embed, following)  # and embed the next while this one is written
+            write(step, embedded)
+            del embedded
             step = following
     if report.chunks >= OPTIMIZE_AFTER_CHUNKS:
         store.optimize()

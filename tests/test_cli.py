@@ -57,14 +57,17 @@ def test_ask_prints_the_answer_then_numbered_sources(cli):
     assert sources.startswith("[1] Caliber.az | Turkish leader") and "by Naila Huseynova" in sources
 
 
+GROUPED = "Why is Washington worried about Turkey deploying the S-400?"
+
+
 def test_ask_groups_quotes_and_sources_by_article(cli):
-    """What did Macron demand? quotes two Bloomberg sentences and one Caliber.az: each article's outlet
-    and date once, newest article first, and one source entry an article holding its quotes."""
-    code, out, _ = cli("ask", "what did Macron demand?", "--json")
+    """A question quoting two Caliber.az sentences and one Bloomberg: each article's outlet and date
+    once, newest article first, and one source entry an article holding its quotes."""
+    code, out, _ = cli("ask", GROUPED, "--json")
     cites = _json(out)["citations"]
     articles = {c["article_id"]: c for c in cites}
     assert len(articles) < len(cites), "the question should quote one article twice"
-    code, out, _ = cli("ask", "what did Macron demand?")
+    code, out, _ = cli("ask", GROUPED)
     assert code == 0
     answer, sources = out.split("\nSources:\n")
     blocks = answer.strip().split("\n\n")
@@ -233,7 +236,7 @@ def test_articles_on_a_new_store_lists_the_bundled_samples(tmp_path, capsys, mon
 
 
 @pytest.mark.parametrize(("variable", "value", "named"), [
-    ("CITEWISE_RERANKER", "bogus", "CITEWISE_RERANKER: unknown reranker 'bogus'; choose one of: identity"),
+    ("CITEWISE_RERANKER", "bogus", "CITEWISE_RERANKER: unknown reranker 'bogus'; choose one of: meaning, identity"),
     ("CITEWISE_LLM", "bogus", "CITEWISE_LLM: unknown answerer 'bogus'; choose one of: extractive, openai"),
     ("CITEWISE_MAX_ARTICLE_CHARS", "5", "CITEWISE_MAX_ARTICLE_CHARS: Input should be greater than or equal to 1000"),
     ("CITEWISE_K", "many", "CITEWISE_K:"),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.retrieval.question import entity_terms, mentioned_sources
+from assistant.retrieval.question import entity_terms, mentioned_sources, sub_questions
 
 
 @pytest.mark.parametrize(
@@ -22,3 +22,22 @@ def test_mentioned_sources(question, sources, expected):
 
 def test_entity_terms_are_names_and_codes_not_outlets_or_years():
     assert entity_terms("When will F-35s reach Türkiye, says Bloomberg in 2025?", ["Bloomberg"]) == {"f35", "turkey"}
+
+
+SOURCES = ["TechCrunch", "Fortune", "The Age", "Hacker News"]
+
+
+@pytest.mark.parametrize(("question", "parts"), [
+    ("After the TechCrunch report on October 7 about Flexport, and the subsequent TechCrunch article on "
+     "October 30 about its CEO, was there a change?",
+     ["After the TechCrunch report on October 7 about Flexport",
+      "and the subsequent TechCrunch article on October 30 about its CEO, was there a change?"]),
+    ("Who inflated the apartment's value, according to 'Fortune', and adjusted it, as reported by 'The Age'?",
+     ["Who inflated the apartment's value, according to 'Fortune'", "and adjusted it, as reported by 'The Age'?"]),
+    ("Do the TechCrunch article on payments and the Hacker News article on subscriptions both report growth?",
+     ["Do the TechCrunch article on payments and the", "Hacker News article on subscriptions both report growth?"]),
+    ("What did TechCrunch report about Flexport?", []),
+    ("What did the age of the company matter?", []),  # "the age" is no outlet
+])
+def test_a_question_naming_outlets_several_times_has_one_part_a_side(question, parts):
+    assert sub_questions(question, SOURCES) == parts

@@ -1,24 +1,70 @@
-"""The reranking stage: chosen by name, the identity keeps the hybrid ranking, an unknown name is refused."""
+"""The reranking stage: chosen by name; ``meaning`` (the default) reorders the fused candidates by the
+fitted passage model and cuts them to k; the identity keeps the hybrid ranking; an unknown name is refused."""
 
+import numpy as np
 import pytest
 
 from assistant.errors import ConfigError
-from assistant.retrieval.rerank import RERANKERS, IdentityReranker, make_reranker
+from assistant.learned import LogisticModel
+from assistant.retrieval import passage_model
+from assistant.retrieval.rerank import RERANKERS, IdentityReranker, MeaningReranker, make_reranker
 from tests.conftest import make_assistant
 
+QUESTION = "why did Türkiye buy the S-400?"
 
-def test_the_identity_reranker_is_the_default_and_keeps_the_ranking(demo):
-    assert demo.settings.reranker == "identity"
-    assert isinstance(demo.pipeline.reranker, IdentityReranker)
-    p = demo.pipeline
-    analysis = p.analyse("why did Türkiye buy the S-400?")
+
+def test_the_meaning_reranker_is_the_default_and_sees_more_candidates_than_it_keeps(demo):
+    assert demo.settings.reranker == "meaning"
+    reranker = demo.pipeline.reranker
+    assert isinstance(reranker, MeaningReranker)
+    assert reranker.depth(8) > 8
+    analysis = demo.pipeline.analyse(QUESTION, k=3)
+    pool = demo.pipeline.hybrid.search(analysis, reranker.depth(3))
+    kept = reranker.rerank(analysis, pool)
+    assert len(kept) == 3 and {p.chunk_id for p in kept} <= {p.chunk_id for p in pool}
+    assert demo.search(QUESTION, k=3) == kept
+
+
+def test_the_passage_model_decides_the_order(demo):
+    reranker = demo.pipeline.reranker
+    analysis = demo.pipeline.analyse(QUESTION, k=4)
+    pool = demo.pipeline.hybrid.search(analysis, reranker.depth(4))
+    n = len(passage_model.FEATURES)
+    # weights that prefer the fused order, then weights that reverse it
+    forward = LogisticModel(passage_model.FEATURES, np.eye(n, dtype=np.float32)[0] * 5, 0.0,
+                            np.zeros(n, dtype=np.float32), np.ones(n, dtype=np.float32))
+    backward = LogisticModel(passage_model.FEATURES, -forward.coef, 0.0, forward.mean, forward.scale)
+    try:
+        reranker.model = forward
+        assert reranker.rerank(analysis, pool) == pool[:4]
+        reranker.model = backward
+        assert reranker.rerank(analysis, pool) == pool[::-1][:4]
+    finally:
+        reranker.model = passage_model.load_passage_model()
+
+
+def test_the_sentence_similarities_are_the_questions_cosines(demo):
+    reranker = demo.pipeline.reranker
+    analysis = demo.pipeline.analyse(QUESTION, k=2)
+    pool = demo.pipeline.hybrid.search(analysis, 2)
+    sims = reranker.sentence_sims(analysis, pool)
+    assert len(sims) == 2 and all(len(s) >= 1 for s in sims)
+    assert all(-1.0 <= float(v) <= 1.0 for s in sims for v in s)
+
+
+def test_the_identity_reranker_keeps_the_ranking(tmp_path, embeddings):
+    a = make_assistant(tmp_path / "h", embeddings, reranker="identity")
+    a.ensure_seeded()
+    assert isinstance(a.pipeline.reranker, IdentityReranker)
+    p = a.pipeline
+    analysis = p.analyse(QUESTION)
     found = p.hybrid.search(analysis)
-    assert p.reranker.rerank(analysis, found) == found == demo.search("why did Türkiye buy the S-400?")
+    assert p.reranker.rerank(analysis, found) == found == a.search(QUESTION)
 
 
-def test_an_unknown_reranker_lists_the_valid_names(tmp_path, embeddings):
-    with pytest.raises(ValueError, match="unknown reranker 'cross-encoder'; choose one of: identity"):
-        make_reranker("cross-encoder")
+def test_an_unknown_reranker_lists_the_valid_names(tmp_path, embeddings, demo):
+    with pytest.raises(ValueError, match="unknown reranker 'cross-encoder'; choose one of: meaning, identity"):
+        make_reranker("cross-encoder", demo.store)
     # through the settings it is a configuration error naming the variable (CLI: one line, exit 2)
     with pytest.raises(ConfigError, match="CITEWISE_RERANKER: .*choose one of: " + ", ".join(RERANKERS)):
         make_assistant(tmp_path / "h", embeddings, reranker="nope", seed_demo=False)

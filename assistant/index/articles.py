@@ -8,14 +8,14 @@ the store's SQLite file, where the lexical index joins its chunk rows.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 from assistant.errors import NotFoundError, StoreUnavailableError
 from assistant.index.sqlite import Cached, SqliteDb
-from assistant.index.types import META_FIELDS, ChunkRow, published_ts
+from assistant.index.types import META_FIELDS, ChunkRow, SentenceRow, published_ts
 from assistant.models import Article, Chunk
 
 T = TypeVar("T")
@@ -29,6 +29,9 @@ CREATE TABLE IF NOT EXISTS chunks(
   rowid INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, article_id TEXT NOT NULL,
   idx INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id);
+CREATE TABLE IF NOT EXISTS sentence_vectors(
+  article_id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, vector BLOB NOT NULL,
+  PRIMARY KEY(article_id, start));
 """
 ID_PAGE = 500  # chunk ids one query names: under SQLite's limit on bound parameters
 
@@ -57,6 +60,8 @@ class ArticleRepository(Protocol):
     def wrong_chunk_counts(self) -> list[str]: ...
     def fix_chunk_counts(self) -> None: ...
     def ping(self) -> None: ...
+    def add_sentence_vectors(self, article_id: str, rows: Sequence[SentenceRow]) -> None: ...
+    def sentence_vectors(self, article_ids: Collection[str]) -> dict[str, list[SentenceRow]]: ...
 
 
 class SqliteArticles:
@@ -175,9 +180,28 @@ class SqliteArticles:
             return conn.execute('INSERT INTO chunks(chunk_id, article_id, idx, start, "end") VALUES(?,?,?,?,?)',
                                 (chunk.chunk_id, chunk.article_id, chunk.index, chunk.start, chunk.end)).lastrowid
 
+    def add_sentence_vectors(self, article_id: str, rows: Sequence[SentenceRow]) -> None:
+        """(start, end, vector) of the article's sentences: 384 float16 little-endian numbers a vector."""
+        with self.db.write() as conn:
+            conn.executemany('INSERT OR REPLACE INTO sentence_vectors VALUES(?,?,?,?)',
+                             [(article_id, s, e, v) for s, e, v in rows])
+
+    def sentence_vectors(self, article_ids: Collection[str]) -> dict[str, list[SentenceRow]]:
+        """Each article's (start, end, vector) rows, ordered by start; articles without rows are absent."""
+        ids = list(article_ids)
+        out: dict[str, list[SentenceRow]] = {}
+        for i in range(0, len(ids), ID_PAGE):
+            page = ids[i:i + ID_PAGE]
+            for aid, s, e, v in self.db.rows(
+                    f'SELECT article_id, start, "end", vector FROM sentence_vectors WHERE article_id IN '
+                    f'({",".join("?" * len(page))}) ORDER BY article_id, start', page):
+                out.setdefault(aid, []).append((s, e, v))
+        return out
+
     def delete(self, article_id: str) -> None:
         """The article's row and its chunks' rows (the lexical index's rows of them go first)."""
         with self.db.write() as conn:
+            conn.execute("DELETE FROM sentence_vectors WHERE article_id=?", (article_id,))
             conn.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
             conn.execute("DELETE FROM articles WHERE article_id=?", (article_id,))
 

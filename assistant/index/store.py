@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
+from assistant.cache import Memo
 from assistant.errors import ConfigError
 from assistant.index.articles import ArticleRepository
 from assistant.index.lexical import LexicalIndex
-from assistant.index.types import Hit, Items, published_ts
+from assistant.index.sentence_vectors import embed_chunks
+from assistant.index.types import Hit, Items, SentenceRow, published_ts
 from assistant.index.vectors import VectorIndex
-from assistant.models import Article
+from assistant.models import Article, Chunk
 
 
 def check_embeddings(articles: ArticleRepository, name: str, home: Path) -> None:
@@ -44,6 +47,8 @@ class Store:
         self.lexical = lexical
         self.vectors = vectors
         self.lock = threading.RLock()  # a write to several parts, or a check, at a time
+        # question vectors: retrieval and the answer's sentence similarities share them; ask after search
+        self._query_vectors: Memo[str, list[float]] = Memo(1024)
 
     # -- reads -------------------------------------------------------------------
     def get_text(self, article_id: str) -> str:
@@ -102,6 +107,16 @@ class Store:
                             meta["published_ts"]))
         return hits
 
+    def query_vector(self, text: str) -> list[float]:
+        """The embedding of a question, kept for the next stage and the next ask of the same question."""
+        return self._query_vectors.get(text, lambda: self.embeddings.embed_query(text))
+
+    def cached_query_vector(self, text: str) -> list[float] | None:
+        return self._query_vectors.peek(text)
+
+    def clear_query_vectors(self) -> None:
+        self._query_vectors.clear()
+
     def ping(self) -> None:
         """StoreUnavailableError unless both the article database and the vector store answer."""
         self.articles.ping()
@@ -112,9 +127,10 @@ class Store:
         return {"articles": self.count(), "chunks": self.articles.chunk_count(), "bytes": size, "at": time.time()}
 
     # -- writes ------------------------------------------------------------------
-    def upsert(self, items: Items, vectors: Sequence[Sequence[float]] | None = None) -> None:
-        """Replace these articles and their chunks; ``vectors`` are the chunks' in order, else they are
-        embedded here, a vector write at a time.
+    def upsert(self, items: Items, vectors: Sequence[Sequence[float]] | None = None,
+               sentences: Mapping[str, Sequence[SentenceRow]] | None = None) -> None:
+        """Replace these articles and their chunks; ``vectors`` are the chunks' in order and ``sentences``
+        the articles' sentence vectors, else both are embedded here, a vector write at a time.
 
         Vectors first (in as many writes as the vector index needs), then the rows of all the articles in
         one transaction: a crash in between leaves vectors without rows (and a replaced article's rows
@@ -124,8 +140,9 @@ class Store:
             return
         with self.lock:
             self.delete_vectors([article.article_id for article, _ in items])
-            self.add_vectors(items, vectors)
-            self.write_rows(items)
+            embedded: dict[str, list[SentenceRow]] = {}
+            self.add_vectors(items, vectors, sentences_out=embedded if vectors is None else None)
+            self.write_rows(items, sentences if sentences is not None else embedded)
 
     def delete_vectors(self, article_ids: Iterable[str]) -> None:
         """Drop these articles' vectors: the first step of replacing them."""
@@ -133,10 +150,11 @@ class Store:
             for article_id in article_ids:
                 self.vectors.delete(article_id)
 
-    def add_vectors(self, items: Items, vectors: Sequence[Sequence[float]] | None = None) -> None:
-        """Store the vectors of these chunks (``vectors``, one a chunk in order, or embedded here), in
-        writes of at most the vector index's batch size. Their rows are ``write_rows``'s job, once every
-        vector of the article is in."""
+    def add_vectors(self, items: Items, vectors: Sequence[Sequence[float]] | None = None, *,
+                    sentences_out: dict[str, list[SentenceRow]] | None = None) -> None:
+        """Store the vectors of these chunks (``vectors``, one a chunk in order, or embedded here from their
+        sentences, whose rows then go to ``sentences_out``), in writes of at most the vector index's batch
+        size. Their rows are ``write_rows``'s job, once every vector of the article is in."""
         total = sum(len(chunks) for _, chunks in items)
         if vectors is not None and len(vectors) != total:
             raise ValueError(f"{len(vectors)} vectors for {total} chunks")
@@ -144,17 +162,19 @@ class Store:
         ids: list[str] = []
         texts: list[str] = []
         metas: list[dict[str, Any]] = []
+        parts: list[tuple[Article, Chunk]] = []
         done = 0
 
         def flush() -> None:
             nonlocal done
             # embedded a write at a time when not given: memory stays bounded whatever the article's length
-            got = vectors[done:done + len(ids)] if vectors is not None else self.embeddings.embed_documents(texts)
+            got = vectors[done:done + len(ids)] if vectors is not None else self._embed(parts, sentences_out)
             self.vectors.add(ids, got, metas, texts)
             done += len(ids)
             ids.clear()
             texts.clear()
             metas.clear()
+            parts.clear()
 
         with self.lock:
             for article, chunks in items:
@@ -167,21 +187,42 @@ class Store:
                     ids.append(c.chunk_id)
                     texts.append(c.text)
                     metas.append(meta)
+                    parts.append((article, c))
                     if len(ids) >= batch:
                         flush()
             if ids:
                 flush()
 
-    def write_rows(self, items: Items) -> None:
-        """The articles, their chunks' rows and lexical rows, in one transaction (replacing old ones)."""
+    def _embed(self, parts: list[tuple[Article, Chunk]], sentences_out: dict[str, list[SentenceRow]] | None
+               ) -> list[list[float]]:
+        """The chunks' vectors from their sentences', an article's run of chunks at a time."""
+        out: list[list[float]] = []
+        for _, run in groupby(parts, key=lambda p: p[0].article_id):
+            pairs = list(run)
+            got, rows = embed_chunks(self.embeddings, pairs[0][0].text, [c for _, c in pairs])
+            out += got
+            if sentences_out is not None:
+                sentences_out.setdefault(pairs[0][0].article_id, []).extend(rows)
+        return out
+
+    def write_rows(self, items: Items, sentences: Mapping[str, Sequence[SentenceRow]] | None = None) -> None:
+        """The articles, their chunks' rows, lexical rows and sentence vectors (``sentences``, by article
+        id), in one transaction (replacing old ones)."""
         if not items:
             return
+        sentences = sentences or {}
         with self.lock, self.articles.transaction():
             for article, chunks in items:
                 self.lexical.delete(article.article_id)  # first: it finds its rows through the chunk rows
                 self.articles.delete(article.article_id)
                 self.articles.add(article, len(chunks))
                 self.lexical.add(article.title, ((self.articles.add_chunk(c), c.text) for c in chunks))
+                if sentences.get(article.article_id):
+                    self.articles.add_sentence_vectors(article.article_id, sentences[article.article_id])
+
+    def sentence_vectors(self, article_ids: Collection[str]) -> dict[str, list[SentenceRow]]:
+        """Each article's (start, end, vector) sentence rows, by start; articles without rows are absent."""
+        return self.articles.sentence_vectors(article_ids)
 
     def remove(self, article_id: str) -> None:
         """Delete an article, its chunks and vectors. NotFoundError if absent."""

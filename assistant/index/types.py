@@ -14,6 +14,8 @@ META_FIELDS = ("article_id", "title", "source", "author", "published", "url", "o
 
 # articles with their chunks, as ingest writes them; ``chunks`` may be a lazy sequence walked once
 Items = Sequence[tuple[Article, Sequence[Chunk]]]
+# a sentence's (start, end, vector): the vector as SENTENCE_DIM float16 little-endian numbers, unit length
+SentenceRow = tuple[int, int, bytes]
 
 
 class Hit(NamedTuple):

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from assistant.errors import InputError
 from assistant.index import published_ts
 from assistant.retrieval.filters import Filters
-from assistant.retrieval.question import entity_terms, focus_words, mentioned_sources, metadata_field
+from assistant.retrieval.question import entity_terms, mentioned_sources, metadata_field, sub_questions
 from assistant.text.cues import question_type
-from assistant.text.dates import mentioned_years, time_windows
-from assistant.text.terms import expansions
+from assistant.text.dates import mentioned_days, mentioned_years, time_windows
+from assistant.text.terms import expansions, terms
 
 FOLLOW_UP_TURNS = 2  # earlier questions a follow-up without a rewrite inherits its subject from
 MAX_K = 100
@@ -55,13 +55,21 @@ class QueryAnalysis:
     outlets: list[str] = field(default_factory=list)  # outlets the question names
     context_outlets: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)  # years the question names
+    days: list[str] = field(default_factory=list)  # calendar days it names, ISO ("October 7, 2023")
     entities: set[str] = field(default_factory=set)  # terms of the names and codes it asks about
-    focus: list[str] = field(default_factory=list)  # the word for what it asks for (price, company)
     # retrieval's reading: the follow-up and its context as one text
     retrieval_text: str = ""
     alternatives: frozenset[str] = frozenset()  # every term that may stand for one of its words
     retrieval_outlets: list[str] = field(default_factory=list)  # none under a hard source filter
     windows: list[Window] = field(default_factory=list)  # publication windows; none under a hard date filter
+    # the term groups of each part of a question that names outlets several times (one a side)
+    parts: list[dict[str, set[str]]] = field(default_factory=list)
+
+
+def _less(groups: dict[str, set[str]], outlets: list[str]) -> dict[str, set[str]]:
+    """The term groups without the outlets' names: a side's outlet is met by metadata, not text."""
+    names = {t for src in outlets for t in terms(src)}
+    return {g: alts for g, alts in groups.items() if g not in names}
 
 
 def analyse(question: str, *, sources: Sequence[str], k: int = 8, filters: Filters | None = None,
@@ -95,9 +103,10 @@ def analyse(question: str, *, sources: Sequence[str], k: int = 8, filters: Filte
         kind=question_type(question), metadata_field=metadata_field(question), terms=terms,
         context_terms=expansions(context) if context else {},
         outlets=outlets, context_outlets=mentioned_sources(context, sources) if context else [],
-        years=mentioned_years(question), entities=entity_terms(question, sources), focus=focus_words(question),
+        years=mentioned_years(question), days=mentioned_days(question), entities=entity_terms(question, sources),
         retrieval_text=text, alternatives=frozenset(t for g in text_terms.values() for t in g if t),
         # a hard filter already says which outlets and dates: the question's own hints would only narrow it
         retrieval_outlets=[] if filters.source else text_outlets,
         windows=[] if (after or before) else time_windows(text),
+        parts=[_less(expansions(part), outlets) for part in sub_questions(question, sources)],
     )

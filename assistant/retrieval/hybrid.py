@@ -13,7 +13,6 @@ import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import zip_longest
 
-from assistant.cache import Memo
 from assistant.index import Hit, Store
 from assistant.models import Passage
 from assistant.retrieval.analysis import QueryAnalysis
@@ -34,13 +33,13 @@ class Hybrid:
         self.candidates = candidates
         self.lexical_weight = lexical_weight
         self.dense_weight = dense_weight
-        self._cache: Memo[str, list[float]] = Memo(1024)  # query vectors: ask after search, retries, evals
+        self.sub_questions = True
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self._finalizer: weakref.finalize | None = None
 
-    def search(self, analysis: QueryAnalysis) -> list[Passage]:
-        """The ``analysis.k`` best passages, best first, each ``text == article.text[start:end]``.
+    def search(self, analysis: QueryAnalysis, depth: int | None = None) -> list[Passage]:
+        """The ``depth`` (default ``analysis.k``) best passages, best first, each ``text == article.text[start:end]``.
 
         One lexical and one dense query, each wide; the rankings restricted to the
         outlets or years the question names are cut from those same lists.
@@ -50,7 +49,7 @@ class Hybrid:
             return []
         query = analysis.retrieval_text
         # the model and SQLite both release the GIL: the question is embedded while BM25 ranks
-        vector = self._cache.peek(query)
+        vector = store.cached_query_vector(query)
         pending = None if vector is not None else self._submit(query)
         filters, after, before = analysis.filters, analysis.after, analysis.before
         outlets, windows = analysis.retrieval_outlets, analysis.windows
@@ -72,10 +71,17 @@ class Hybrid:
 
             rankings += [(0.5 * self.lexical_weight, [h for h in lex if inside(h)][:n], "lex"),
                          (0.5 * self.dense_weight, [h for h in dense if inside(h)][:n], "dense")]
-        return self._fuse(rankings, analysis.k, outlets)
+        # each side of a question that names outlets several times ranks the passages on its own words,
+        # so that both sides' articles are found, not the louder side's twice
+        if self.sub_questions:
+            for part in analysis.parts:
+                alts = {t for g in part.values() for t in g if t}
+                rankings.append((0.5 * self.lexical_weight,
+                                 store.search_lexical(alts, n, filters.source, after, before), "lex"))
+        return self._fuse(rankings, depth or analysis.k, outlets)
 
     def clear_cache(self) -> None:
-        self._cache.clear()
+        self.store.clear_query_vectors()
 
     def close(self) -> None:
         """End the embedding threads; a later search starts new ones."""
@@ -96,7 +102,7 @@ class Hybrid:
             return self._pool.submit(self._embed, query)
 
     def _embed(self, query: str) -> list[float]:
-        return self._cache.get(query, lambda: self.store.embeddings.embed_query(query))
+        return self.store.query_vector(query)
 
     def _fuse(self, rankings: list[tuple[float, list[Hit], str]], k: int, outlets: list[str]) -> list[Passage]:
         fused: dict[tuple[str, int, int], float] = {}

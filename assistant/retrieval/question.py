@@ -1,6 +1,6 @@
-"""What a question names: the outlets it mentions, the names and codes it asks about, the thing its
-form asks for (the *range* of, which *company*), and the article field a question about an article
-asks for (who wrote it, which outlet). ``analysis.analyse`` is their one caller.
+"""What a question names: the outlets it mentions (and the part of the question about each), the names
+and codes it asks about, and the article field a question about an article asks for (who wrote it,
+which outlet). ``analysis.analyse`` is their one caller.
 
 Its kind and cues live in ``assistant.text.cues``, its dates in ``assistant.text.dates``.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from assistant.text.dates import YEAR
+from assistant.text.dates import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS, YEAR
 from assistant.text.fold import fold
 from assistant.text.terms import QUESTION_WORDS, STOPWORDS, terms
 
@@ -28,6 +28,33 @@ def mentioned_sources(question: str, sources: list[str]) -> list[str]:
             if any(p.search(folded_q if folded else question) for p, folded in pats)]
 
 
+_CLAUSE = re.compile(r",\s*(?:and|but|while|whereas|yet)\b|;|\s(?:while|whereas)\s", re.I)
+
+
+def sub_questions(question: str, sources: list[str]) -> list[str]:
+    """The parts of a question that names outlets several times ("... according to Fortune, and ... as
+    reported by The Age"), one a mention: each part is what one side is asked about. Parts are cut at the
+    clause boundary between two mentions (", and", "; ", "while"), else where the next mention starts. A
+    question with fewer than two mentions is one part, and gets no list."""
+    folded_q = fold(question)
+    spans = sorted({(m.start(), m.end()) for _, pats in _source_patterns(tuple(sources)) for p, folded in pats
+                    for m in p.finditer(folded_q if folded else question)})
+    mentions: list[tuple[int, int]] = []
+    for a, b in spans:  # overlapping names of one mention ("The Age", "Age") count once
+        if mentions and a < mentions[-1][1]:
+            mentions[-1] = (mentions[-1][0], max(b, mentions[-1][1]))
+        else:
+            mentions.append((a, b))
+    if len(mentions) < 2:
+        return []
+    cuts = [0]
+    for (_, end), (start, _) in zip(mentions, mentions[1:], strict=False):
+        between = list(_CLAUSE.finditer(question, end, start))
+        cuts.append(between[-1].start() if between else start)
+    cuts.append(len(question))
+    return [question[a:b].strip(" ,;") for a, b in zip(cuts, cuts[1:], strict=False) if question[a:b].strip(" ,;")]
+
+
 @lru_cache(maxsize=8)
 def _source_patterns(sources: tuple[str, ...]) -> list[tuple[str, list[tuple[re.Pattern[str], bool]]]]:
     out = []
@@ -43,41 +70,21 @@ def _source_patterns(sources: tuple[str, ...]) -> list[tuple[str, list[tuple[re.
     return out
 
 
+_DATE_WORD = re.compile("|".join([*MONTHS, *MONTH_ABBREVIATIONS, *WEEKDAYS, r"\d{1,2}(?:st|nd|rd|th)?"]))
+
+
 def entity_terms(question: str, sources: list[str]) -> set[str]:
-    """Analysed terms of the names and codes a question asks about (not outlets or years)."""
+    """Analysed terms of the names and codes a question asks about (not outlets, years, months or days:
+    a question's dates are met by the articles' publication dates as much as by their text)."""
     source_terms = {t for src in sources for t in terms(src)}
     out = set()
     for m in _NAME.finditer(question):
         word = m.group(0)
-        if YEAR.fullmatch(word):
+        if YEAR.fullmatch(word) or _DATE_WORD.fullmatch(word.lower().rstrip(".")):
             continue
         for t in terms(word):
             if t not in STOPWORDS and t not in source_terms and t not in QUESTION_WORDS:
                 out.add(t)
-    return out
-
-
-_FOCUS = [
-    re.compile(r"\b(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+|\w+['’]s\s+)?((?:\w+\s+){0,1}\w+)\s+(?:of|for)\b",
-               re.I),
-    re.compile(r"\bwhat\s+(?:is|was)\s+\w+['’]s\s+((?:\w+\s+){0,1}\w+)\s*\??$", re.I),
-    re.compile(r"\b(?:which|what)\s+(?:\w+\s+){0,2}?(company|firm|companies|minister|agency|bank|court|party|"
-               r"manufacturer|maker|supplier|contractor|buyer|investor)\b", re.I),
-    re.compile(r"\bwho\s+(?:is|was|are|were)\s+(?:the\s+)?(?:[\w’']+\s+){0,3}?(minister|president|ceo|chief executive|"
-               r"chairman|chairwoman|head|director|spokesperson|spokesman|founder|owner|manufacturer)\b", re.I),
-    re.compile(r"\b(?:what|how)\s+did\s+(?:[\w’'-]+\s+){1,4}?(reply|respond|answer|react|vote|decide|rule)\b", re.I),
-    re.compile(r"\bwhich\s+[\w\s-]{0,30}?\b(manufactures?|makes|produces|builds|owns|runs)\b", re.I),
-    re.compile(r"\bwhat\s+was\s+the\s+(outcome|result|verdict|decision)\b", re.I),
-]
-
-
-def focus_words(question: str) -> list[str]:
-    """The thing a question asks for, when its form names it: the *range* of, which *company*,
-    who is the *minister*, what did X *reply*. An article that never uses the word cannot say it."""
-    out = []
-    for pattern in _FOCUS:
-        for m in pattern.finditer(question):
-            out.extend(m.group(1).split())
     return out
 
 

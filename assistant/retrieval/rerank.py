@@ -1,20 +1,36 @@
 """The reranking stage, between the hybrid ranker and the answerer, chosen by name (``Settings.reranker``).
 
-A reranker reorders (or cuts) the passages the hybrid ranker found, given the analysed question.
-Only the identity is registered: the fused ranking is what the answers are tuned on, and a model
-that reorders passages is one entry in ``RERANKERS`` away.
+A reranker reorders (or cuts) the passages the hybrid ranker found, given the analysed question; it
+says how many candidates it wants to see (``depth``). ``meaning`` (the default) weighs each passage's
+fused rank with how close its best sentences are in meaning to the question, by weights fitted on
+labelled questions (``scripts/fit_answer_weights.py``); ``identity`` keeps the fused ranking.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Protocol
 
+import numpy as np
+
+from assistant.cache import Memo
+from assistant.index import Store
 from assistant.models import Passage
 from assistant.retrieval.analysis import QueryAnalysis
+from assistant.retrieval.meaning import Meaning
+from assistant.retrieval.passage_model import PassageModel, load_passage_model, passage_rows
+from assistant.text.sentences import sentence_spans
+from assistant.text.terms import terms
+
+TERMS_CACHE = 20_000  # passages whose analysed terms are kept (~2 kB each)
 
 
 class Reranker(Protocol):
+    def depth(self, k: int) -> int:
+        """How many fused candidates to rerank for ``k`` passages."""
+        ...
+
     def rerank(self, analysis: QueryAnalysis, passages: list[Passage]) -> list[Passage]:
         """The passages in their new order, best first, at most ``analysis.k`` of them."""
         ...
@@ -23,17 +39,68 @@ class Reranker(Protocol):
 class IdentityReranker:
     """The hybrid ranking as it is."""
 
+    def depth(self, k: int) -> int:
+        return k
+
     def rerank(self, analysis: QueryAnalysis, passages: list[Passage]) -> list[Passage]:
-        return passages
+        return passages[:analysis.k]
 
 
-RERANKERS: dict[str, Callable[[], Reranker]] = {"identity": IdentityReranker}
+class MeaningReranker:
+    """The fused ranking reweighed by the meaning of each passage's sentences."""
+
+    def __init__(self, store: Store, model: PassageModel | None = None, pool: int = 3) -> None:
+        self.store = store
+        self.meaning = Meaning(store)
+        self._terms: Memo[str, frozenset[str]] = Memo(TERMS_CACHE)
+        self.model = model or load_passage_model()
+        self.pool = pool
+
+    def depth(self, k: int) -> int:
+        return max(k * self.pool, 20)
+
+    def sentence_sims(self, analysis: QueryAnalysis, passages: list[Passage]) -> list[np.ndarray]:
+        """Each passage's sentences' similarities to the question."""
+        spans = [[(p.article_id, s, p.text[s - p.start:e - p.start]) for s, e in _offsets(p)] for p in passages]
+        flat = [s for group in spans for s in group]
+        sims = self.meaning.similarities(analysis.question, flat)
+        out, i = [], 0
+        for group in spans:
+            out.append(sims[i:i + len(group)])
+            i += len(group)
+        return out
+
+    def rows(self, analysis: QueryAnalysis, passages: list[Passage]) -> np.ndarray:
+        """The passage model's signals of each passage."""
+        held = [self._terms.get(p.text, lambda t=p.text: frozenset(terms(t))) for p in passages]
+        alts = set(analysis.terms) | {g for part in analysis.parts for g in part}
+        n, df = self.store.doc_freq(alts)
+        idf = {t: math.log(1 + (n - max(1, d) + 0.5) / (max(1, d) + 0.5)) for t, d in
+               ((t, df.get(t, 0)) for t in alts)}
+        return passage_rows(passages, self.sentence_sims(analysis, passages), analysis, held, idf)
+
+    def rerank(self, analysis: QueryAnalysis, passages: list[Passage]) -> list[Passage]:
+        if len(passages) <= 1:
+            return passages[:analysis.k]
+        x = self.rows(analysis, passages)
+        p = self.model.prob(x)
+        order = sorted(range(len(passages)), key=lambda i: -p[i])
+        return [passages[i] for i in order[:analysis.k]]
 
 
-def make_reranker(name: str) -> Reranker:
+def _offsets(p: Passage) -> list[tuple[int, int]]:
+    """The passage's sentence spans as article offsets (a passage is ``text[start:end]`` of its article)."""
+    return [(p.start + s, p.start + e) for s, e in sentence_spans(p.text, 0, len(p.text))] or [(p.start, p.end)]
+
+
+RERANKERS: dict[str, Callable[[Store], Reranker]] = {"meaning": MeaningReranker,
+                                                     "identity": lambda store: IdentityReranker()}
+
+
+def make_reranker(name: str, store: Store) -> Reranker:
     """The reranker called ``name``; ValueError lists the valid names."""
     try:
         factory = RERANKERS[name]
     except KeyError:
         raise ValueError(f"unknown reranker {name!r}; choose one of: {', '.join(RERANKERS)}") from None
-    return factory()
+    return factory(store)

@@ -10,7 +10,7 @@ publication windows and years a question names.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 MONTHS = ("january", "february", "march", "april", "may", "june",
           "july", "august", "september", "october", "november", "december")
@@ -67,3 +67,33 @@ def time_windows(question: str) -> list[tuple[float | None, float | None]]:
         if window not in out:
             out.append(window)
     return out[:2]
+
+
+_MONTH_WORD = "|".join([*MONTHS, *MONTH_ABBREVIATIONS])
+_DAY_DATE = re.compile(r"\b(?:(" + _MONTH_WORD + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})|"
+                       r"(\d{1,2})(?:st|nd|rd|th)?\s+(" + _MONTH_WORD + r")\.?,?\s+(\d{4}))\b", re.I)
+
+
+def mentioned_days(question: str) -> list[str]:
+    """The calendar days a question names ("October 7, 2023", "7 October 2023"), as ISO dates."""
+    out = []
+    for m1, d1, y1, d2, m2, y2 in _DAY_DATE.findall(question):
+        month, day, year = (m1, d1, y1) if m1 else (m2, d2, y2)
+        try:
+            iso = date(int(year), month_number(month) or 0, int(day)).isoformat()
+        except ValueError:  # "February 30"
+            continue
+        if iso not in out:
+            out.append(iso)
+    return out
+
+
+def near_day(published: str | None, days: list[str], slack: int = 1) -> bool:
+    """Whether a publication date falls on one of ``days`` (or ``slack`` days off: time zones)."""
+    if not published or not days:
+        return False
+    try:
+        d = date.fromisoformat(published[:10])
+    except ValueError:
+        return False
+    return any(abs((d - date.fromisoformat(x)).days) <= slack for x in days)

@@ -30,41 +30,11 @@ VARIANTS: dict[str, str] = {
     "emphasise": "emphasize", "recognise": "recognize", "realise": "realize",
     "criticise": "criticize", "authorise": "authorize", "jewellery": "jewelry",
     "catalogue": "catalog", "analyse": "analyze", "travelled": "traveled",
-    "us": "usa", "america": "usa", "american": "usa", "americans": "usa",
+    "america": "usa", "american": "usa", "americans": "usa",
     "uk": "britain", "british": "britain", "russian": "russia", "russians": "russia",
     "french": "france", "italian": "italy", "greek": "greece", "iranian": "iran",
     "israeli": "israel", "syrian": "syria", "european": "europe", "chinese": "china",
-    "ukrainian": "ukraine", "ankara": "turkey",
-    # capitals standing for their governments, as news writes them
-    "moscow": "russia", "kremlin": "russia", "beijing": "china", "tehran": "iran", "kyiv": "ukraine",
-    "kiev": "ukraine",
-}
-
-# Query-side expansions (folded, unstemmed): words a question uses for what articles say otherwise.
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "buy": ("purchase", "acquisition", "acquire", "procure", "bought"),
-    "bought": ("purchase", "acquisition", "acquire", "buy"),
-    "purchase": ("buy", "acquisition", "acquire", "procure"),
-    "sell": ("sale", "sold"),
-    "sale": ("sell", "sold"),
-    "price": ("cost", "worth"),
-    "cost": ("price", "worth"),
-    "say": ("said", "state", "tell"),
-    "want": ("seek", "sought", "push", "ask", "urge", "demand"),
-    "demand": ("ask", "urge", "call", "want", "push"),
-    "ask": ("urge", "request", "demand"),
-    "why": ("reason", "because"),
-    "worry": ("concern", "fear", "warn"),
-    "fear": ("concern", "warn", "worry"),
-    "missile": ("missiles",),
-    "jet": ("fighter", "warplane", "aircraft"),
-    "fighter": ("jet", "warplane"),
-    "plane": ("aircraft", "warplane", "jet"),
-    "deliver": ("delivery", "delivered"),
-    "ban": ("embargo", "prohibit"),
-    "embargo": ("ban",),
-    "writer": ("author",),
-    "wrote": ("author",),
+    "ukrainian": "ukraine",
 }
 
 STOPWORDS = frozenset(
@@ -114,19 +84,15 @@ def analyse(text: str) -> tuple[list[str], list[str]]:
 
 
 def expansions(text: str) -> dict[str, set[str]]:
-    """Each content term of a question with the terms that may stand for it in an article."""
+    """Each content term of a question, as a group of the terms that stand for it in an article (the term
+    itself: words the articles put otherwise are left to the sentence model's sense of meaning; a list of
+    synonyms fitted to the sample articles lost 0.02 of gold facts quoted on the MultiHop check half)."""
     out: dict[str, set[str]] = {}
     for w in words(text):
-        if w in STOPWORDS and w not in SYNONYMS:
-            continue
-        if w in QUESTION_WORDS and w not in SYNONYMS:
+        if w in STOPWORDS or w in QUESTION_WORDS:
             continue
         t = _term(w)
-        alts = out.setdefault(t, {t})
-        alts.update(_term(s) for s in SYNONYMS.get(w, ()))
-        alts.update(_term(s) for s in SYNONYMS.get(t, ()))
-    # "why" is a question word, not a content term: its synonyms serve as cues elsewhere
-    out.pop(_term("why"), None)
+        out.setdefault(t, {t})
     return out
 
 

@@ -1,46 +1,74 @@
 """The extractive answerer: the best sentences of the evidence, quoted verbatim, or ``no_answer``.
 
-No model is needed. Sentences are scored by how much of the question they cover, by cues of the
-answer type asked for and by their passage's rank (``scoring``); quotes are picked so that together
-they cover the question, and near copies across articles merge into one citation (``selection``).
-When the evidence does not cover the question, or misses a name the question asks about, the
-answer is ``no_answer`` rather than quotes about something else.
+No language model is needed. Every candidate sentence gets the signals of ``features`` (how much of
+the question's weighted terms it covers, how close its meaning is to the question's, the kind of
+answer it carries, its passage's rank, its outlet and date) and the fitted answer ``model`` turns
+them into the probability that it states an asked-for fact. The best sentence answers, unless its
+probability is under the fitted abstention threshold (``no_answer``); further quotes that add
+another article's account, one of each outlet a question names, follow it (``selection``), and near
+copies across articles merge into one citation. A question about order in time also gets a sentence
+derived from the quoted articles' publication dates, which is marked as such and never quoted.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
+
 from assistant.answer.base import Answerer
 from assistant.answer.evidence import Evidence
+from assistant.answer.extractive.features import feature_rows
+from assistant.answer.extractive.model import AnswerModel, abstain_below, answerable, load_model, quote_floor
 from assistant.answer.extractive.scoring import groups_less_outlets, idf_of, score
 from assistant.answer.extractive.selection import citations, each_outlet, select
-from assistant.answer.extractive.sentences import ExtractiveConfig, SentenceReader
+from assistant.answer.extractive.sentences import ExtractiveConfig, Sentence, SentenceReader
+from assistant.answer.extractive.timeline import chronological, derived_order
 from assistant.answer.render import NO_ANSWER, render
 from assistant.cache import Memo
 from assistant.index import Store
 from assistant.models import Answer
 from assistant.retrieval.analysis import QueryAnalysis
-from assistant.text.cues import CUE_REQUIRED, cue
+from assistant.retrieval.meaning import Meaning
 from assistant.text.terms import terms
 
 CONTEXT_WEIGHT = 0.5
-UNKNOWN_WORD_FACTOR = 0.85
+
+
+@dataclass
+class Reading:
+    """The evidence read for one question: candidate sentences with their signals (``x``) and the term
+    weights they were scored with. ``sents[i]`` is the sentence of row ``x[i]``."""
+
+    sents: list[Sentence]
+    x: np.ndarray
+    idf: dict[str, float]
+    groups: dict[str, set[str]]
+    names: set[str]
+    names_missing: float = 0.0  # share of the question's names in none of the candidates' articles
+    unknown: float = 0.0  # share of the question's words no article uses
 
 
 class ExtractiveAnswerer(Answerer):
     """Compose an ``Answer`` from the evidence, with no model."""
 
-    def __init__(self, store: Store, config: ExtractiveConfig | None = None) -> None:
+    def __init__(self, store: Store, config: ExtractiveConfig | None = None, model: AnswerModel | None = None) -> None:
         self.store = store
         self.config = config or ExtractiveConfig()
+        self.model = model or load_model()
         self.reader = SentenceReader()
+        self.meaning = Meaning(store)
         # analysed terms of whole articles, for the names check
         self._terms_cache: Memo[tuple[str, str], frozenset[str]] = Memo(1024)  # ~30 kB each
 
     def compose(self, analysis: QueryAnalysis, evidence: Evidence) -> Answer:
         """Answer from the evidence; the analysis' context (earlier questions) lends a follow-up its subject."""
-        abstain = Answer(question=analysis.question, status="no_answer", answer=NO_ANSWER)
+        return self.finish(analysis, evidence, self.read(analysis, evidence))
+
+    def read(self, analysis: QueryAnalysis, evidence: Evidence) -> Reading | None:
+        """The candidate sentences and their signals; None when there is nothing to weigh."""
         if not evidence.retrieved:
-            return abstain
+            return None
         groups = groups_less_outlets(analysis.terms, analysis.outlets)
         inherited = {g: alts for g, alts in groups_less_outlets(analysis.context_terms, analysis.context_outlets)
                      .items() if g not in groups}
@@ -48,48 +76,56 @@ class ExtractiveAnswerer(Answerer):
         # a year the passages were published in ("the 2025 article") is met by metadata, not text
         for year in {(p.published or "")[:4] for p in evidence.retrieved}:
             groups.pop(year, None)
-        if not groups:
-            return abstain
-        idf, unknown = idf_of(self.store, groups)
-        # the word for what is asked (a price, a company, a reply) must be in the evidence
-        focus = {t for w in analysis.focus for t in terms(w) if t in groups}
-        if focus & unknown:
-            return abstain
-        for g in inherited.keys() & idf.keys():  # the follow-up's own words matter more than its context's
-            idf[g] *= CONTEXT_WEIGHT
-        # words no article uses cannot tell one sentence from another: they leave the coverage
-        # sum and only cost a little each ("why is Washington *worried*"), names excepted
-        names = {g for g in analysis.entities if g in groups}
-        for g in unknown - names:
-            del groups[g], idf[g]
-        unknown_penalty = UNKNOWN_WORD_FACTOR ** len(unknown - names)
-        if not groups:
-            return abstain
-        kind, texts, cfg = analysis.kind, evidence.texts, self.config
         sents = self.reader.candidates(evidence)
         if not sents:
+            return None
+        idf, unknown = idf_of(self.store, groups) if groups else ({}, set())
+        for g in inherited.keys() & idf.keys():  # the follow-up's own words matter more than its context's
+            idf[g] *= CONTEXT_WEIGHT
+        names = {g for g in analysis.entities if g in groups}
+        # words no article uses cannot tell one sentence from another; names stay, for the names check
+        for g in unknown - names:
+            del groups[g], idf[g]
+        score(sents, groups, idf, analysis.kind, evidence.texts, self.config.cue_weight)
+        # the question's own words carry its meaning; an inherited subject only adds to it
+        question = f"{analysis.context} {analysis.question}".strip() if analysis.context else analysis.question
+        sims = self.meaning.similarities(question, [(s.article_id, s.start, s.text) for s in sents])
+        x = feature_rows(sents, sims, analysis, idf, evidence.texts)
+        held = set().union(*(self._article_terms(aid, evidence.texts) for aid in {s.article_id for s in sents}))
+        missing = sum(1 for g in names if not groups[g] & held) / len(names) if names else 0.0
+        share = len(unknown) / (len(unknown) + len(groups) - len(unknown & groups.keys()) or 1)
+        return Reading(sents, x, idf, groups, names, missing, share)
+
+    def finish(self, analysis: QueryAnalysis, evidence: Evidence, reading: Reading | None,
+               model: AnswerModel | None = None) -> Answer:
+        """The answer from a reading: the fitted model's probabilities pick the quotes, or abstain."""
+        abstain = Answer(question=analysis.question, status="no_answer", answer=NO_ANSWER)
+        if reading is None:
             return abstain
-        score(sents, groups, idf, kind, texts, cfg.cue_weight)
-        best = sents[0]
-        # one sentence cannot cover a 20-term question: expect about `single_terms` of it
-        single_needed = min(cfg.min_cover, cfg.single_terms / len(groups))
-        if best.cover * unknown_penalty < single_needed or (kind in CUE_REQUIRED and cue(kind, best.text) == 0.0):
+        model = model or self.model
+        p = model.prob(reading.x)
+        for s, prob in zip(reading.sents, p, strict=True):
+            s.score = float(prob)
+        sents = sorted(reading.sents, key=lambda s: s.score, reverse=True)
+        cfg, texts = self.config, evidence.texts
+        if answerable(model, p, reading) < abstain_below(model):
             return abstain
-        picks = select(sents, kind, texts, idf, cfg)
-        each_outlet(picks, sents, analysis.outlets, kind, texts, cfg)
-        covered = set().union(*(p.sentence.matched | p.sentence.near for p in picks))
-        union = sum(idf[g] for g in covered) / (sum(idf.values()) or 1.0)
+        floor = quote_floor(model)
+        picks = select(sents, analysis.kind, texts, reading.idf, cfg, floor, analysis.outlets)
+        each_outlet(picks, sents, analysis.outlets, analysis.kind, texts, cfg, floor)
         # every name or code the question asks about must stand in the quoted articles:
         # quotes about the S-400 do not answer a question about the F-35
-        context = set().union(*(self._article_terms(p.sentence.article_id, texts) for p in picks))
-        # ...and the asked-for thing must stand in one quote, not be pieced together from several
-        # ("share" from one sentence, "price" from another does not give a share price)
-        focus_held = any(focus <= p.sentence.matched | p.sentence.near for p in picks)
-        if (union * unknown_penalty < min(cfg.min_cover, 2 * single_needed) or not focus_held
-                or not all(groups[g] & context for g in names)):
-            return abstain
+        if cfg.names_rule and reading.names:
+            context = set().union(*(self._article_terms(pk.sentence.article_id, texts) for pk in picks))
+            if not all(reading.groups[g] & context for g in reading.names):
+                return abstain
+        in_order = chronological(analysis.question)
         cites = citations(picks, texts)
-        return Answer(question=analysis.question, status="answered", answer=render(cites), citations=cites)
+        text = render(cites, chronological=in_order)  # puts the citations in reading order and numbers them
+        derived = derived_order(cites) if in_order else []
+        if derived:
+            text = render(cites, chronological=in_order, derived=derived)
+        return Answer(question=analysis.question, status="answered", answer=text, citations=cites, derived=derived)
 
     def _article_terms(self, article_id: str, texts: dict[str, str]) -> frozenset[str]:
         meta, text = self.store.get_meta(article_id), texts[article_id]

@@ -13,7 +13,7 @@ from assistant.models import AlsoIn, Citation
 from assistant.text.cues import cue
 from assistant.text.sentences import sentence_spans
 
-OUTLET_FLOOR = 0.3  # a named outlet's best sentence is quoted when it scores this share of the best
+OUTLET_SHARE = 0.5  # a named outlet's best sentence is quoted at this share of the quote floor
 
 
 @dataclass
@@ -25,31 +25,26 @@ class Pick:
 
 
 def select(sents: list[Sentence], kind: str, texts: dict[str, str], idf: dict[str, float],
-           cfg: ExtractiveConfig) -> list[Pick]:
-    """Greedy: the best sentence, then those that add most of what is still uncovered."""
-    total = sum(idf.values()) or 1.0
+           cfg: ExtractiveConfig, floor: float, outlets: list[str] = ()) -> list[Pick]:
+    """The best sentence, then, best first, those whose probability is at least ``floor`` of the best's:
+    another article's account first, a further sentence of a quoted article only when it is nearly as
+    good (``cfg.same_article_share``). A question naming several outlets may take a quote of each."""
     top = sents[0].score
+    most = min(cfg.max_quotes_multi, max(cfg.max_quotes, len(outlets)))
     picks = [Pick(sents[0], *extend(sents[0], kind, texts[sents[0].article_id], cfg))]
-    covered = set(sents[0].matched)
-    pool = sents[1:]
-    while len(picks) < cfg.max_quotes and pool:
-        def value(s: Sentence, covered: set[str] = covered) -> float:
-            return s.score + cfg.gain_weight * sum(idf[g] for g in s.matched - covered) / total
-
-        pool.sort(key=value, reverse=True)
-        s = pool.pop(0)
-        new_article = all(p.sentence.article_id != s.article_id for p in picks)
-        floor = top * (cfg.other_article_floor if new_article else cfg.relative_floor)
-        if value(s) < floor:
+    for s in sents[1:]:
+        if len(picks) >= most or s.score < floor * top:
             break
         twin = next((p for p in picks if same_fact(s, p.sentence) >= cfg.near_copy), None)
         if twin is not None:
             _add_twin(twin, s)
             continue
-        if any(p.sentence.article_id == s.article_id and p.start <= s.start < p.end for p in picks):
+        same_article = [p for p in picks if p.sentence.article_id == s.article_id]
+        if any(p.start <= s.start < p.end for p in same_article):
             continue  # already inside a quote extended over it
+        if same_article and s.score < cfg.same_article_share * top:
+            continue
         picks.append(Pick(s, *extend(s, kind, texts[s.article_id], cfg)))
-        covered |= s.matched
     # a near copy too weak to be picked still shows where else the fact stands
     for s in sents:
         for p in picks:
@@ -59,7 +54,7 @@ def select(sents: list[Sentence], kind: str, texts: dict[str, str], idf: dict[st
 
 
 def each_outlet(picks: list[Pick], sents: list[Sentence], outlets: list[str], kind: str, texts: dict[str, str],
-                cfg: ExtractiveConfig) -> None:
+                cfg: ExtractiveConfig, floor: float) -> None:
     """A question that names several outlets asks what each reported: one quote of each named
     outlet that has a fitting sentence, beyond the greedy picks if need be."""
     if len(outlets) < 2:
@@ -69,7 +64,7 @@ def each_outlet(picks: list[Pick], sents: list[Sentence], outlets: list[str], ki
         if any(p.sentence.passage.source == outlet for p in picks):
             continue
         best = next((s for s in sents if s.passage.source == outlet), None)
-        if best is not None and best.score >= OUTLET_FLOOR * top:
+        if best is not None and best.score >= OUTLET_SHARE * floor * top:
             picks.append(Pick(best, *extend(best, kind, texts[best.article_id], cfg)))
 
 

@@ -1,0 +1,48 @@
+"""The answer model: a logistic regression over a sentence's ``features`` (``assistant.learned``),
+shipped as ``assistant/resources/answer_weights.json`` with what was fitted with it: the answerable
+model (a second regression, over the question's ``QUESTION_FEATURES``: how well its best candidates
+answer it), the threshold under which the answer is ``no_answer`` (``abstain_below``), and the share of
+the best sentence's probability a further quote needs (``quote_floor``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from assistant.answer.extractive.features import FEATURES, QUESTION_FEATURES, question_row
+from assistant.learned import LogisticModel, load_weights
+
+WEIGHTS_FILE = "answer_weights.json"
+AnswerModel = LogisticModel
+
+
+def load_model(path: str | Path | None = None) -> AnswerModel:
+    """The shipped answer model, or the one in ``path``."""
+    return load_weights(WEIGHTS_FILE, FEATURES, path)
+
+
+def abstain_below(model: AnswerModel) -> float:
+    return float(model.extra.get("abstain_below", 0.5))
+
+
+def quote_floor(model: AnswerModel) -> float:
+    return float(model.extra.get("quote_floor", 0.5))
+
+
+class _Read(Protocol):
+    x: np.ndarray
+    names_missing: float
+    unknown: float
+    idf: dict[str, float]
+
+
+def answerable(model: AnswerModel, p: np.ndarray, reading: _Read) -> float:
+    """The probability that the question is answered by its candidates (the best sentence's
+    probability when the weights hold no answerable model)."""
+    sub = model.extra.get("answerable")
+    if not sub:
+        return float(p.max())
+    q = LogisticModel.from_dict(sub, QUESTION_FEATURES)
+    return float(q.prob(question_row(p, reading.x, reading.names_missing, reading.unknown, len(reading.idf)))[0])

@@ -1,0 +1,69 @@
+"""How close each candidate sentence is in meaning to the question: the cosine of the question's vector
+and the sentence's, both from the shipped embedding model.
+
+Sentence vectors are stored at ingest (``index.sentence_vectors``), so this is a lookup and a dot
+product; a sentence without a stored vector (a store built before sentence vectors, a passage cut
+inside a sentence) is embedded here once and kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.cache import Memo
+from assistant.index import Store
+from assistant.index.sentence_vectors import embed_array, unit, unpack
+
+Span = tuple[str, int, str]  # a sentence: its article, its start offset, its text
+
+ARTICLE_CACHE = 2048  # articles whose sentence vectors are kept (~30 kB each)
+SENTENCE_CACHE = 20_000  # sentences embedded here, for stores without their vectors
+
+
+class Meaning:
+    """Question-to-sentence similarities over one store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._articles: Memo[tuple[str, str], dict[int, np.ndarray]] = Memo(ARTICLE_CACHE)
+        self._embedded: Memo[str, np.ndarray] = Memo(SENTENCE_CACHE)
+
+    def similarities(self, question: str, sents: Sequence[Span]) -> np.ndarray:
+        """The cosine of the question and each sentence ``(article_id, start, text)``, in their order."""
+        if not sents:
+            return np.zeros(0, dtype=np.float32)
+        q = unit(np.asarray(self.store.query_vector(question), dtype=np.float32))
+        stored = self._stored({aid for aid, _, _ in sents})
+        vecs: list[np.ndarray | None] = [stored.get(aid, {}).get(start) for aid, start, _ in sents]
+        missing = [i for i, v in enumerate(vecs) if v is None or v.shape != q.shape]
+        if missing:
+            fresh = list({sents[i][2] for i in missing if self._embedded.peek(sents[i][2]) is None})
+            if fresh:
+                for text, v in zip(fresh, embed_array(self.store.embeddings, fresh), strict=True):
+                    self._embedded.get(text, lambda v=v: v)
+            for i in missing:
+                text = sents[i][2]
+                vecs[i] = self._embedded.get(text, lambda t=text: embed_array(self.store.embeddings, [t])[0])
+        return np.stack(vecs) @ q  # type: ignore[arg-type]
+
+    def _stored(self, article_ids: set[str]) -> dict[str, dict[int, np.ndarray]]:
+        """Each article's sentence vectors by start offset (read once per version of the article)."""
+        out: dict[str, dict[int, np.ndarray]] = {}
+        keys = {}
+        for aid in article_ids:
+            try:
+                keys[aid] = (aid, self.store.get_meta(aid)["content_hash"] or "")
+            except Exception:  # removed meanwhile: its sentences get embedded on the fly
+                continue
+            held = self._articles.peek(keys[aid])
+            if held is not None:
+                out[aid] = held
+        todo = [aid for aid in keys if aid not in out]
+        if todo:
+            for aid, rows in self.store.sentence_vectors(todo).items():
+                m = unpack(rows)
+                out[aid] = self._articles.get(keys[aid], lambda rows=rows, m=m: {s: m[i] for i, (s, _, _) in
+                                                                                 enumerate(rows)})
+        return out
