@@ -213,14 +213,15 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# the figures printed for each half of the MultiHop questions (all of them are in the report)
+HALF_FIGURES = ("n", "hits_at_10", "mrr_at_10", "answered_when_answerable", "gold_fact_quoted", "gold_article_cited",
+                "null_no_answer")
+
+
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
     """Run the eval, write the report, exit 1 when a threshold of the set's config is missed."""
-    from evals.report import write_report
+    from evals.report import CHART_HINT, write_report
 
-    try:
-        import matplotlib  # noqa: F401  (the report's chart)
-    except ImportError as exc:
-        raise ConfigError("citewise eval draws its chart with matplotlib: pip install 'citewise[eval]'") from exc
     progress = not args.quiet and sys.stderr.isatty()
     store = str(settings.home) if args.store else None
     if args.benchmark == "multihop":
@@ -229,8 +230,10 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         if not (args.corpus and args.eval_set):
             raise InputError("--benchmark multihop needs --corpus ARTICLES_DIR and --set QUESTIONS.jsonl")
         result = run_multihop(Path(args.corpus), Path(args.eval_set), store=store, questions=args.questions,
-                              progress=progress, settings=settings)
+                              half=args.half, progress=progress, settings=settings)
     else:
+        if args.half != "all":
+            raise InputError("--half splits the MultiHop-RAG questions: use it with --benchmark multihop")
         from evals.metrics import evaluate
         from evals.scorer import DEFAULT_SET, run_set
 
@@ -243,10 +246,15 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
                      "report": {k: str(v) for k, v in paths.items()}})
     else:
         for name, value in result["overall"].items():
-            print(f"{name:>22}: {value if value is not None else '-'}")
+            print(f"{name:>24}: {value if value is not None else '-'}")
+        for half, kinds in (result.get("by_half_and_kind") or {}).items():
+            figures = kinds.get("all") or {}
+            print(f"{half + ' half':>24}: " + ", ".join(f"{k} {figures[k]}" for k in HALF_FIGURES if k in figures))
         missed = [f"{n} {c['value']} (limit {c['threshold']})" for n, c in result["thresholds"].items() if not c["ok"]]
         print("FAIL: " + "; ".join(missed) if missed else "PASS: all thresholds met")
         print(f"report: {paths['md']}")
+    if "png" not in paths:  # on stderr, so --json output stays one JSON object
+        print(f"citewise: no chart: matplotlib is not installed; {CHART_HINT} draws it", file=sys.stderr)
     return 0 if result["ok"] else 1
 
 

@@ -58,11 +58,24 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--set", dest="eval_set", metavar="FILE", help="eval set, JSON lines (default: the samples set)")
     ev.add_argument("--corpus", metavar="DIR", help="articles to ingest into a temporary store (default: the set's)")
     ev.add_argument("--benchmark", choices=["multihop"], help="score as the MultiHop-RAG paper does")
-    ev.add_argument("--questions", type=int, default=0, help="only the first N questions (benchmark)")
+    ev.add_argument("--questions", type=_count, default=0, help="only the first N questions (benchmark)")
+    ev.add_argument("--half", choices=["fit", "check", "all"], default="all",
+                    help="only the questions of this half (benchmark; evals/split.py): fit, check (held out), all")
     ev.add_argument("--out", metavar="DIR", default="eval-report", help="where report.json/.md/.png go")
     ev.add_argument("--json", action="store_true", help="print the overall figures as JSON")
     ev.add_argument("--quiet", action="store_true")
     return p
+
+
+def _count(text: str) -> int:
+    """A whole number, 0 or more (argparse turns the error into a usage message and exit 2)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {n}")
+    return n
 
 
 def _filters(p: argparse.ArgumentParser) -> None:

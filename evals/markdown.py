@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.mdtext import (
+    CHART_HINT,
     CHART_PNG,
     NONE_MARK,
     REPORT_JSON,
@@ -50,10 +51,14 @@ MULTIHOP_KIND_COLUMNS = (
     "null_no_answer",
 )
 MAX_KIND_COLUMNS = len(KIND_COLUMNS)
+# the held-out half leads: it is the figure to trust
+HALF_ORDER = ("check", "fit", "all")
+HALF_LABELS = {"check": "check half (held out)", "fit": "fit half (tuned on)", "all": "both halves"}
 
 
-def render_markdown(result: dict) -> str:
-    """The whole report.md: verdict, worst questions, thresholds, metrics, reference figures, chart."""
+def render_markdown(result: dict, chart: bool = True) -> str:
+    """The whole report.md: verdict, worst questions, thresholds, metrics (by half and kind when the
+    result has them), reference figures, then the chart, or how to get it when ``chart`` is False."""
     records = [r for r in result.get("records") or [] if isinstance(r, Mapping)]
     parts = [
         _header(result, records),
@@ -61,10 +66,14 @@ def render_markdown(result: dict) -> str:
         _thresholds_section(result.get("thresholds") or {}),
         _overall_section(result.get("overall") or {}),
         _per_kind_section(result.get("per_kind") or {}, result.get("overall") or {}),
+        _halves_section(result.get("by_half_and_kind")),
     ]
     if result.get("reference"):
         parts.append(_reference_section(result.get("overall") or {}, result["reference"]))
-    parts.append(f"## Chart\n\n![metrics by kind]({CHART_PNG})")
+    if chart:
+        parts.append(f"## Chart\n\n![metrics by kind]({CHART_PNG})")
+    else:
+        parts.append(f"## Chart\n\n_Not drawn: matplotlib is not installed ({code_span(CHART_HINT)} adds it)._")
     return "\n\n".join(p.strip("\n") for p in parts if p) + "\n"
 
 
@@ -164,6 +173,29 @@ def _per_kind_section(per_kind: Mapping, overall: Mapping) -> str:
         rows.append(["**all**"] + [fmt(overall.get(c), c) for c in columns])
     headers = ["kind"] + [md_text(c) for c in columns]
     return "\n".join(lines + [table(headers, rows, align="l" + "r" * len(columns))])
+
+
+def _halves_section(halves: Any) -> str:
+    """One table per half, the held-out check half first: a row per metric, a column per question kind."""
+    if not isinstance(halves, Mapping):
+        return ""
+    tables = []
+    for name in sorted(halves, key=lambda h: (HALF_ORDER.index(h) if h in HALF_ORDER else len(HALF_ORDER), str(h))):
+        per_kind = halves[name] if isinstance(halves[name], Mapping) else {}
+        kinds = {k: v for k, v in per_kind.items() if isinstance(v, Mapping)}
+        if not kinds:
+            continue
+        metrics = keys_in_order(kinds.values())
+        headers = ["metric"] + [("**all**" if k == "all" else md_text(str(k))) for k in kinds]
+        rows = [[md_text(str(m))] + [fmt(kinds[k].get(m), str(m)) for k in kinds] for m in metrics]
+        label = HALF_LABELS.get(name, f"{name} half")
+        tables.append(f"### {md_text(label)}\n\n" + table(headers, rows, align="l" + "r" * len(kinds)))
+    if not tables:
+        return ""
+    intro = ("Questions are split into halves by a hash of their id (`evals/split.py`). Weights and thresholds "
+             "are tuned on the fit half only, so the check half shows how they carry to questions they were not "
+             "tuned on.")
+    return "\n\n".join(["## By half and question kind", intro, *tables])
 
 
 def _kind_columns(keys: list[str]) -> list[str]:

@@ -17,6 +17,8 @@ from typing import Any
 REPORT_JSON = "report.json"
 REPORT_MD = "report.md"
 CHART_PNG = "metrics_by_kind.png"
+# what gives the chart when matplotlib is missing: the package's [eval] extra
+CHART_HINT = "pip install 'citewise[eval]'"
 
 NONE_MARK = "–"
 

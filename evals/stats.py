@@ -9,10 +9,13 @@ Shares and rank figures come rounded to 3 places, as every report prints them; a
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from difflib import SequenceMatcher
 
 DIGITS = 3
 # below this a quote inside a gold fact is a fragment ("the company said"), not the fact quoted
 MIN_PARTIAL_QUOTE = 40
+# a quote sharing this much of a fact, in one piece, quotes it (the rest is a clause in the next sentence)
+MIN_FACT_OVERLAP = 0.8
 
 
 def percentile(xs: Iterable[float], p: float, ndigits: int | None = None) -> float | None:
@@ -55,3 +58,26 @@ def quoted_facts(facts: Sequence[str], quotes: Sequence[str]) -> set[str]:
     """The gold facts the answer quotes: a quote holds the whole fact, or is a part of it longer than
     ``MIN_PARTIAL_QUOTE`` characters (a fact often spans two sentences, and an answer quotes one)."""
     return {f for f in facts if any(f in q or (len(q) > MIN_PARTIAL_QUOTE and q in f) for q in quotes)}
+
+
+def strictly_quoted_facts(facts: Sequence[str], quotes: Sequence[str]) -> set[str]:
+    """The gold facts that stand whole, word for word, inside some quote."""
+    return {f for f in facts if f and any(f in q for q in quotes)}
+
+
+def overlap_quoted_facts(facts: Sequence[str], quotes: Sequence[str],
+                         min_overlap: float = MIN_FACT_OVERLAP) -> set[str]:
+    """The gold facts of which some quote holds an unbroken run of at least ``min_overlap`` of the
+    characters: a fact quoted whole, or all but a trailing clause the answer left out."""
+    return {f for f in facts if f and any(fact_overlap(f, q) >= min_overlap for q in quotes)}
+
+
+def fact_overlap(fact: str, quote: str) -> float:
+    """The share of ``fact`` (0-1) covered by its longest common run of characters with ``quote``."""
+    if not fact or not quote:
+        return 0.0
+    if fact in quote:
+        return 1.0
+    # autojunk off: it treats characters frequent in a long text (spaces, "e") as junk and misses matches
+    match = SequenceMatcher(None, fact, quote, autojunk=False).find_longest_match(0, len(fact), 0, len(quote))
+    return match.size / len(fact)

@@ -429,3 +429,48 @@ def test_markdown_parses_into_the_expected_tables_and_headings():
     assert html.count("<h3>") == 3
     assert "<em>" not in html  # "*stars*" in the answer stays literal text
     assert '<img src="metrics_by_kind.png" alt="metrics by kind" />' in html
+
+
+def _halves_result() -> dict:
+    result = multihop_result(n_records=4)
+    figures = {"n": 2, "hits_at_10": 0.5, "gold_fact_quoted": 0.25, "gold_fact_quoted_80": 0.5, "null_no_answer": None}
+    # fit first on purpose: the report must still lead with the held-out check half
+    result["by_half_and_kind"] = {
+        "fit": {"inference_query": dict(figures), "all": dict(figures, n=3)},
+        "check": {"inference_query": dict(figures, gold_fact_quoted=0.75), "null_query": dict(
+            figures, n=1, hits_at_10=None, null_no_answer=1.0), "all": dict(figures, n=3, gold_fact_quoted=0.125)},
+    }
+    return result
+
+
+def test_halves_tables_lead_with_the_held_out_check_half_a_row_per_metric():
+    md = render_markdown(_halves_result())
+    section = md[md.index("## By half and question kind") : md.index("## Compared with published figures")]
+    assert section.index("### check half (held out)") < section.index("### fit half (tuned on)")
+    check = section[section.index("### check half") : section.index("### fit half")]
+    fit = section[section.index("### fit half") :]
+    assert "| metric | inference_query | null_query | **all** |" in check
+    assert "| gold_fact_quoted | 0.750 | 0.250 | 0.125 |" in check
+    assert "| hits_at_10 | 0.500 | – | 0.500 |" in check and "| null_no_answer | – | 1.000 | – |" in check
+    assert "| metric | inference_query | **all** |" in fit and "| n | 2 | 3 |" in fit
+    _assert_tables_well_formed(md)
+
+
+@pytest.mark.parametrize(
+    "halves",
+    [None, {}, {"check": "not a table"}, {"fit": {"all": 3}}],
+    ids=["absent", "empty", "half-not-a-mapping", "kind-not-a-mapping"],
+)
+def test_no_halves_section_without_figures_by_half(halves):
+    result = multihop_result(n_records=3)
+    if halves is not None:
+        result["by_half_and_kind"] = halves
+    md = render_markdown(result)
+    assert "## By half" not in md and "### check half" not in md and "### fit half" not in md
+    _assert_tables_well_formed(md)
+
+
+def test_report_without_chart_says_how_to_get_it_instead_of_linking_it():
+    md = render_markdown(passing_result(), chart=False)
+    assert "metrics_by_kind.png" not in md
+    assert md.rstrip().endswith("_Not drawn: matplotlib is not installed (`pip install 'citewise[eval]'` adds it)._")

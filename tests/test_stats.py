@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from evals.stats import first_gold_rank, hits_at, mrr, percentile, quoted_facts, share
+from evals.stats import (
+    fact_overlap,
+    first_gold_rank,
+    hits_at,
+    mrr,
+    overlap_quoted_facts,
+    percentile,
+    quoted_facts,
+    share,
+    strictly_quoted_facts,
+)
 
 FACT = "Saltmere Ferries ordered three electric ferries for the Velmora route."
 OTHER = "The ships arrive in 2026 and replace the diesel boats."
@@ -121,3 +131,60 @@ def test_first_gold_rank(facts, texts, expected):
 )
 def test_quoted_facts(facts, quotes, expected):
     assert quoted_facts(facts, quotes) == expected
+
+
+@pytest.mark.parametrize(
+    ("facts", "quotes", "expected"),
+    [
+        pytest.param([], [FACT], set(), id="null-query-quotes-nothing"),
+        pytest.param([FACT], [], set(), id="no-quotes"),
+        pytest.param([FACT], [FACT], {FACT}, id="quote-is-the-fact"),
+        pytest.param([FACT], [f"As reported, {FACT} More later."], {FACT}, id="quote-contains-the-fact"),
+        pytest.param([FACT], [FACT[:-1]], set(), id="one-character-short-is-not-strict"),
+        pytest.param([FACT], [FACT.lower()], set(), id="case-differs-is-not-strict"),
+        pytest.param([FACT], [FACT[:30], FACT[30:]], set(), id="fact-split-across-quotes-is-not-strict"),
+        pytest.param([FACT, OTHER], [f"{OTHER} {FACT}"], {FACT, OTHER}, id="one-quote-holds-both"),
+        pytest.param([FACT, OTHER], [OTHER], {OTHER}, id="only-the-quoted-fact"),
+        pytest.param([""], ["anything"], set(), id="empty-fact-is-never-quoted"),
+    ],
+)
+def test_strictly_quoted_facts(facts, quotes, expected):
+    assert strictly_quoted_facts(facts, quotes) == expected
+
+
+CUT = int(len(FACT) * 0.8)  # the shortest run of the fact that still counts
+
+
+@pytest.mark.parametrize(
+    ("facts", "quotes", "expected"),
+    [
+        pytest.param([FACT], [FACT], {FACT}, id="whole-fact"),
+        pytest.param([FACT], [FACT[: CUT + 1]], {FACT}, id="over-80-percent-prefix"),
+        pytest.param([FACT], ["Earlier: " + FACT[-(CUT + 1):]], {FACT}, id="over-80-percent-suffix-in-longer-quote"),
+        pytest.param([FACT], [FACT[: CUT - 2]], set(), id="under-80-percent"),
+        pytest.param([FACT], [FACT[:30], FACT[30:]], set(), id="two-quotes-of-a-part-each-do-not-add-up"),
+        pytest.param([FACT], [FACT[:20] + " [...] " + FACT[20:]], set(), id="broken-run-counts-its-longest-piece"),
+        pytest.param([FACT], [""], set(), id="empty-quote"),
+        pytest.param([], [FACT], set(), id="no-facts"),
+    ],
+)
+def test_overlap_quoted_facts(facts, quotes, expected):
+    assert overlap_quoted_facts(facts, quotes) == expected
+
+
+@pytest.mark.parametrize(
+    ("fact", "quote", "expected"),
+    [
+        pytest.param("abcdefghij", "abcdefghij", 1.0, id="same"),
+        pytest.param("abcdefghij", "xx abcdefghij yy", 1.0, id="inside"),
+        pytest.param("abcdefghij", "abcde", 0.5, id="half"),
+        pytest.param("abcdefghij", "zzzz", 0.0, id="nothing-shared"),
+        pytest.param("", "abc", 0.0, id="empty-fact"),
+        pytest.param("abc", "", 0.0, id="empty-quote"),
+        # a long text whose frequent characters difflib's autojunk would drop: the run must still be found
+        # a quote of 200+ characters made of characters frequent in it, which difflib's autojunk would drop
+        pytest.param("e e e e e " * 30, "!" + ("e e e e e " * 30)[:240], 0.8, id="frequent-characters-are-not-junk"),
+    ],
+)
+def test_fact_overlap(fact, quote, expected):
+    assert fact_overlap(fact, quote) == pytest.approx(expected)
