@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote as urlquote
 
+from assistant.answer.checked import checked_line
 from assistant.answer.render import when
 from assistant.models import Answer, Citation
 
@@ -91,6 +92,9 @@ def answer_blocks(answer: Answer, record_id: str | None = None) -> tuple[str, li
     if len(shown) < len(answer.citations):
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text":
                        f"{len(answer.citations) - len(shown)} more sources are not shown (Slack's block limit)."}]})
+    checked = checked_line(answer.verification) if answer.backend == "llm" else ""
+    if checked and len(blocks) < MAX_BLOCKS - (1 if record_id else 0):
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": cut(escape(checked), MAX_CONTEXT)}]})
     if record_id:
         blocks.append(feedback_block(record_id))
     return cut(text, MAX_FALLBACK), blocks

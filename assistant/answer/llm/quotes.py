@@ -29,7 +29,7 @@ MIN_QUOTE_WORDS = 3  # "the S-400" stands in every article about it: not evidenc
 _WORD = re.compile(r"\w+")
 _WRAP = " \t\n\"'“”‘’«»„"
 _ELLIPSIS = re.compile(r"^(\.\.\.|…)\s*|\s*(\.\.\.|…)$")
-COUNT_KEYS = ("proposed", "kept", "repaired", "reattributed", "dropped")
+COUNT_KEYS = ("proposed", "kept", "repaired", "reattributed", "dropped", "supported", "unsupported")
 
 
 @dataclass
@@ -47,13 +47,17 @@ class Found:
 
 @dataclass
 class Counts:
-    """What verification did. ``kept`` includes the repaired and the re-attributed quotes."""
+    """What verification did. ``kept`` includes the repaired and the re-attributed quotes; of the
+    claims whose quote was kept, ``supported`` were shown with their sentence and ``unsupported``
+    were not (the quote stands alone: the sentence says what the quote does not, or was cut short)."""
 
     proposed: int = 0
     kept: int = 0
     repaired: int = 0
     reattributed: int = 0
     dropped: int = 0
+    supported: int = 0
+    unsupported: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {k: getattr(self, k) for k in COUNT_KEYS}
