@@ -22,9 +22,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+from tokenizers import Tokenizer
 
 from assistant.text.dates import MONTHS
 from assistant.text.terms import STOPWORDS, VARIANTS, derived, terms
@@ -32,6 +34,7 @@ from assistant.text.terms import STOPWORDS, VARIANTS, derived, terms
 # calibrated by evals/claims.py on evals/sets/claims.jsonl (see evals/README.md)
 THRESHOLD = 0.59
 
+COMMON_PIECES = 12_000  # BERT's word pieces run from frequent to rare: "washington" 2899, "bloomberg" 22950
 _TOKEN = re.compile(r"[^\W_](?:[\w'’.\-/]*[^\W_])?")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -60,10 +63,24 @@ def _capitalised(word: str) -> bool:
     return bool(word) and (word[0].isupper() or any(ch.isdigit() for ch in word))
 
 
+@lru_cache(maxsize=1)
+def _vocabulary() -> Tokenizer:
+    from assistant.embeddings import load_tokenizer
+
+    return load_tokenizer()
+
+
+def common_word(word: str) -> bool:
+    """A frequent English word: a whole word piece among the first ``COMMON_PIECES`` of the
+    embedding model's vocabulary (ordered by frequency; "approval" is, "Erdogan" and "Quillfer" are not)."""
+    piece = _vocabulary().token_to_id(word.casefold())
+    return piece is not None and piece < COMMON_PIECES
+
+
 def names(claim: str) -> list[str]:
     """The claim's capitalised words: names, months, codes. The word that opens the claim is
-    capitalised anyway ("Approval of the sale ..."): it counts as a name when it is a known one
-    (a country, a capital), opens a full name ("Doran Hask"), or is the only capitalised word."""
+    capitalised anyway ("Approval of the sale ..."): it counts as a name unless it is a common word
+    and other names follow, except a known one (a country, a capital) or one opening a full name."""
     words = [_POSSESSIVE.sub("", m.group()).strip(".-/") for m in _TOKEN.finditer(claim)]
     out = []
     for i, word in enumerate(words):
@@ -78,7 +95,7 @@ def names(claim: str) -> list[str]:
     if out and out[0] == words[0] and len(out) > 1:
         known = words[0].casefold() in VARIANTS or words[0].isupper()
         full_name = len(words) > 1 and _capitalised(words[1])
-        if not (known or full_name):
+        if not (known or full_name) and common_word(words[0]):
             out = out[1:]
     return out
 
