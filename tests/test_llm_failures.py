@@ -24,6 +24,7 @@ QUESTION = "why did Türkiye buy the S-400?"
 CALIBER_REASON = ("Türkiye argues the S-400 purchase was a necessity after its allies failed to meet its defence "
                   "requirements on acceptable terms.")
 BLOOMBERG_REASON = "The US has rejected Turkey’s demand for technology transfer as a part of any Patriot purchase."
+ALLIES = "Its allies failed to meet its defence requirements."
 
 
 def good_reply(request):
@@ -179,7 +180,7 @@ def test_function_calling_mode_reads_the_tool_call(server, llm):
 
     def tool_reply(request):
         n = source_numbers(request)
-        return Reply(body=completion(tool_args=claims((n["Caliber.az"], CALIBER_REASON, "Its allies failed to meet its defence requirements."))))
+        return Reply(body=completion(tool_args=claims((n["Caliber.az"], CALIBER_REASON, ALLIES))))
 
     server.script(tool_reply)
     ans = a.ask(QUESTION)
@@ -203,7 +204,7 @@ def test_text_mode_reads_one_claim_a_line(server, llm):
 
     def text_reply(request):
         n = source_numbers(request)
-        return Reply(body=completion(f'Here is the answer:\n[{n["Caliber.az"]}] "{CALIBER_REASON}" Its allies failed to meet its defence requirements.\n'
+        return Reply(body=completion(f'Here is the answer:\n[{n["Caliber.az"]}] "{CALIBER_REASON}" {ALLIES}\n'
                                      f'[{n["Bloomberg"]}] “The US invented this.” A made-up claim.\n'))
 
     server.script(text_reply)

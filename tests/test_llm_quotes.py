@@ -16,6 +16,7 @@ CALIBER_PATRIOT = ("Officials point to the US refusal to include technology tran
                    "deal as a key reason for turning to Russia.")
 BLOOMBERG_REASON = ("Turkey says it needs the advanced air defense system and was forced to purchase from Russia "
                     "because its NATO allies, including the US, wouldn’t meet its defense needs on Turkish terms.")
+REFUSED = "The US refused a technology transfer in a Patriot deal."
 
 
 def answer_with(*items):
@@ -30,7 +31,8 @@ def test_verbatim_quotes_are_kept_with_the_model_name_and_counts(server, llm):
     a = llm()
     server.script(answer_with(
         ("Caliber.az", CALIBER_REASON, "Türkiye says its allies did not meet its defence requirements."),
-        ("Bloomberg", BLOOMBERG_REASON, "Bloomberg reported that Turkey's NATO allies would not meet its defense needs."),
+        ("Bloomberg", BLOOMBERG_REASON,
+         "Bloomberg reported that Turkey's NATO allies would not meet its defense needs."),
     ))
     ans = a.ask(QUESTION)
     assert_contract(ans, a.store.get_text)
@@ -86,7 +88,7 @@ def test_a_fabricated_quote_is_dropped_with_its_claim(server, llm):
     assert ans.verification == {"proposed": 2, "kept": 1, "repaired": 0,
                                 "reattributed": 0, "dropped": 1, "supported": 1, "unsupported": 0}
     assert "loved the deal" not in ans.answer and "[2]" not in ans.answer
-    assert ans.answer == "The US refused a technology transfer in a Patriot deal [1]."
+    assert ans.answer == REFUSED.replace(".", " [1].")
 
 
 def test_a_frankenquote_is_dropped(server, llm):
@@ -107,10 +109,10 @@ def test_a_frankenquote_is_dropped(server, llm):
 def test_quotes_pieced_together_with_an_ellipsis_are_dropped(server, llm):
     a = llm()
     server.script(answer_with(("Caliber.az", "Türkiye argues the S-400 purchase ... a key reason for turning to Russia",
-                               "Türkiye had reasons."), ("Caliber.az", CALIBER_PATRIOT, "The US refused a technology transfer in a Patriot deal.")))
+                               "Türkiye had reasons."), ("Caliber.az", CALIBER_PATRIOT, REFUSED)))
     ans = a.ask(QUESTION)
     assert_contract(ans, a.store.get_text)
-    assert ans.verification["dropped"] == 1 and ans.answer == "The US refused a technology transfer in a Patriot deal [1]."
+    assert ans.verification["dropped"] == 1 and ans.answer == REFUSED.replace(".", " [1].")
 
 
 def test_when_every_quote_is_invented_the_extractive_answer_says_why(server, llm):

@@ -55,7 +55,8 @@ def test_stream_sends_text_as_written_then_citations_then_done_without_the_faile
     deltas, cites, done = events(a)
     assert isinstance(done, Answer) and done.backend == "llm" and done.model == "standin-7b"
     assert_contract(done, a.store.get_text)
-    assert done.answer == "Türkiye says its allies failed to meet its defence requirements [1]. The US refused a technology transfer in a Patriot deal [2]."
+    assert done.answer == ("Türkiye says its allies failed to meet its defence requirements [1]. "
+                           "The US refused a technology transfer in a Patriot deal [2].")
     assert "".join(deltas) == done.answer  # the preview is the answer: markers are final numbers
     # claim by claim, each once it is complete and its quote supports it
     assert deltas[0] == "Türkiye says its allies failed to meet its defence requirements [1]." and len(deltas) > 1
@@ -77,7 +78,8 @@ def test_a_stream_cut_mid_way_keeps_the_claims_verified_before_the_cut(server, l
     server.script(cut_in_second_quote)
     deltas, cites, done = events(a)
     assert_contract(done, a.store.get_text)
-    assert done.backend == "llm" and done.answer == "Türkiye says its allies failed to meet its defence requirements [1]."
+    assert done.backend == "llm"
+    assert done.answer == "Türkiye says its allies failed to meet its defence requirements [1]."
     assert "".join(deltas) == done.answer and len(cites) == 1
 
 
@@ -174,9 +176,20 @@ def test_a_follow_up_is_rewritten_into_a_standalone_question_before_retrieval(se
 def test_a_failed_rewrite_searches_with_the_follow_up_as_asked(server, llm):
     a = llm()
     server.script(error(503, "loading model"), lambda request: Reply(body=completion(three_claims(request))))
-    ans = a.ask("why did Türkiye buy the S-400?", history=["what is the SAMP/T?"])
+    ans = a.ask("and why did Türkiye buy it?", history=["what is the S-400?"])
     assert_contract(ans, a.store.get_text)
-    assert ans.question == "why did Türkiye buy the S-400?" and ans.backend == "llm"
+    assert ans.question == "and why did Türkiye buy it?" and ans.backend == "llm"
+
+
+def test_a_follow_up_that_stands_alone_goes_to_retrieval_without_a_rewrite(server, llm):
+    # no request to rewrite it: the one request is the answer's, with the earlier question as context
+    a = llm()
+    server.script(lambda request: Reply(body=completion(three_claims(request))))
+    ans = a.ask(QUESTION, history=["What did Erdogan ask Macron?"])
+    assert_contract(ans, a.store.get_text)
+    assert ans.question == QUESTION and ans.backend == "llm" and len(server.requests) == 1
+    prompt = prompt_of(server.requests[0])
+    assert f"Question: {QUESTION}" in prompt and "Earlier in the conversation: What did Erdogan ask Macron?" in prompt
 
 
 def test_a_streamed_follow_up_is_rewritten_too(server, llm):

@@ -52,6 +52,7 @@ from assistant.answer.support import make_support_check
 from assistant.config import Settings
 from assistant.models import Answer
 from assistant.retrieval.analysis import QueryAnalysis
+from assistant.text.followup import leans_on_context
 
 log = logging.getLogger("citewise.llm")
 
@@ -126,8 +127,12 @@ class LLMAnswerer(Answerer):
             return
         yield answer
 
-    def rewrite(self, question: str, history: list[str]) -> str:
-        """The follow-up as a stand-alone question, for retrieval; the question as asked if the model fails."""
+    def rewrite(self, question: str, history: list[str]) -> str | None:
+        """The follow-up as a stand-alone question, for retrieval; the question as asked if the model fails.
+        A question that stands alone is no follow-up to rewrite: None, as without a model (the earlier
+        questions are its context), and no request."""
+        if not leans_on_context(question):
+            return None
         try:
             out = self.rewriter.invoke(rewrite_inputs(question, history))
         except Exception as exc:
