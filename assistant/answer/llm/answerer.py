@@ -185,8 +185,10 @@ class LLMAnswerer(Answerer):
             if not sources:
                 raise ModelFailure("no source text to give the model")
             mode = modes[0]
-            chain = ANSWER_PROMPT | bind(self.model, mode)
-            inputs = answer_inputs(analysis.question, sources, mode, analysis.context)
+            numbered = self.settings.llm_quotes == "sentences"
+            chain = ANSWER_PROMPT | bind(self.model, mode, numbered)
+            inputs = answer_inputs(analysis.question, sources, mode, analysis.context,
+                                   evidence.text if numbered else None)
             try:
                 if streaming:
                     rest = iter(chain.stream(inputs))

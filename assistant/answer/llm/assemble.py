@@ -23,7 +23,7 @@ from assistant.models import AlsoIn, Answer, Citation
 
 log = logging.getLogger("citewise.llm")
 
-_MARKER = re.compile(r"\s*\[\d+\]")
+_MARKER = re.compile(r"\s*\[\d+(?:\.\d+)?\]")
 _END = re.compile(r"^(.*?)([.!?…]*)$", re.S)
 
 
