@@ -40,7 +40,8 @@ def cite(quote_of, text_mode=False):
 
 @pytest.mark.parametrize("quote_of, repaired", [
     (lambda s: s, 0),  # the sentence as numbered: exact by construction
-    (lambda s: "Türkiye argues the S-400 purchase was a necessity after its allies failed", 0),  # a part of it
+    (lambda s: "Türkiye argues the S-400 purchase was a necessity after its allies failed to meet its defence "
+                "requirements", 0),  # a part of it
     (lambda s: "Turkiye argued that the S400 purchase was necessary", 1),  # garbled: the sentence it names
     (lambda s: "", 1),  # no words at all: the number is enough
 ])
