@@ -150,7 +150,8 @@ class Verifier:
         exact = text[start:end]
         if is_injection(exact) or len(_WORD.findall(exact)) < MIN_QUOTE_WORDS:
             return None
-        found = Found(cited, start, end, exact, repaired=exact != quote, reattributed=False)
+        # no words given: read by its number, nothing to repair
+        found = Found(cited, start, end, exact, repaired=bool(quote) and exact != quote, reattributed=False)
         for other in self.sources:
             if other.article_id != cited.article_id:
                 twin = locate(exact, self.text(other))
