@@ -166,3 +166,11 @@ def test_an_unsupported_claim_never_reaches_slack(model, tmp_path, embeddings):
         assert "1 claim shown as supported by its quote, 1 held back" in blocks
     finally:
         slack.close()
+
+
+def test_an_unsupported_claim_on_a_quote_already_shown_adds_nothing(model, make_client):
+    c = make_client(**llm_settings(model))
+    model.script(says(("Caliber.az", REAL, SUPPORTED), ("Caliber.az", REAL, ELYSEE)))
+    d = c.post("/v1/ask", json={"question": QUESTION}).json()
+    assert d["answer"] == f"{SUPPORTED.removesuffix('.')} [1]." and len(d["citations"]) == 1
+    assert d["verification"]["supported"] == 1 and d["verification"]["unsupported"] == 1

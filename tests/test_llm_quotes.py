@@ -133,7 +133,7 @@ def test_the_same_quote_twice_is_one_citation_and_wire_copies_are_listed_in_also
     a = llm()
     macron = "Macron responded by saying that Turkey must clarify its objectives in Syria"
     server.script(answer_with(("Bloomberg", macron, "Macron asked Turkey to clarify its Syria goals."),
-                              ("Bloomberg", macron, "That was his condition.")))
+                              ("Bloomberg", macron, "Macron said Turkey must clarify its Syria objectives.")))
     ans = a.ask("What did Macron say Turkey must clarify?")
     assert_contract(ans, a.store.get_text)
     assert len(ans.citations) == 1 and ans.answer.count("[1]") == 2

@@ -64,7 +64,10 @@ class AnswerBuilder:
                 break  # its sentence is checked whole: nothing of it is out before
             body = claim_body(claim.text)
             verdict = self.judge(body, self._found)
-            self._finish(body if verdict.supported and body else lead(self._found), self._found, out)
+            if verdict.supported and body:
+                self._finish(body, self._found, out)
+            elif not self._cited(self._found):  # a quote already shown is not shown again on its own
+                self._finish(lead(self._found), self._found, out)
             self._advance()
         self.parts.extend(out)
         return out
@@ -114,6 +117,9 @@ class AnswerBuilder:
         if self.parts or out:
             out.append(" ")
         out.append(f"{core} [{n}]{stop}")
+
+    def _cited(self, found: Found) -> bool:
+        return (found.source.article_id, found.start, found.end) in self._numbers
 
     def _number(self, found: Found) -> int:
         key = (found.source.article_id, found.start, found.end)
