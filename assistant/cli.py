@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from assistant.answer.checked import checked_line
 from assistant.cli_parser import parser
 from assistant.config import Settings, get_settings
 from assistant.errors import CitewiseError, ConfigError, InputError
@@ -276,6 +277,8 @@ def _print_answer(obj: dict[str, Any]) -> None:
         print(line)
     if not obj["citations"]:
         return
+    if obj.get("backend") == "llm" and checked_line(obj.get("verification")):
+        print(f"\n{checked_line(obj.get('verification'))}")
     print("\nSources:")
     for group in by_article(obj["citations"], lambda c: c["article_id"]):
         c = group[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
 from pydantic import AliasChoices, Field
@@ -52,6 +53,9 @@ class Settings(BaseSettings):
     llm_output: str = Field("auto", description="auto | json_schema | function_calling | json_object | text")
     llm_max_tokens: int = Field(800, ge=16)
     llm_temperature: float = Field(0.0, ge=0, le=2)
+    llm_quotes: Literal["sentences", "text"] = Field(
+        "sentences", description="sentences: the model cites numbered sentences (a quote is then a lookup), "
+        "with the words it quotes for models that ignore the numbers; text: it copies the words only")
 
     # web service
     api_keys: str | None = Field(None, description="comma-separated keys; when set every /v1 route needs one")

@@ -57,6 +57,8 @@ def _verification(records: list[dict[str, Any]]) -> dict[str, int]:
     if not counted and not any(r.get("backend") == "llm" for r in records):
         return {}
     out = {f"quotes_{k}": sum(v.get(k, 0) for v in counted) for k in VERIFICATION_KEYS}
+    # of the kept quotes' claims: shown with their sentence, or held back (the quote alone)
+    out |= {f"claims_{k}": sum(v.get(k, 0) for v in counted) for k in ("supported", "unsupported")}
     out["llm_fallbacks"] = sum(1 for r in records if r.get("fallback_reason"))
     return out
 

@@ -19,7 +19,8 @@ SAMPLES = Path(__file__).resolve().parents[1] / "evals" / "sets" / "samples.json
 def quote_first_words_and_invent_one(request):
     """A model that quotes the start of source 1 correctly and invents a second quote."""
     m = re.search(r"^\[1\] [^\n]*\n([^\n]+)", prompt_of(request), re.M)
-    words = m.group(1).split()[:9] if m else []
+    line = re.sub(r"^\[\d+\.\d+\] ", "", m.group(1)) if m else ""  # the sentences are numbered [1.1] ...
+    words = line.split()[:9]
     return Reply(body=completion(claims((1, " ".join(words), "The first source says so."),
                                         (2, "A sentence no article has ever printed.", "An invented claim."))))
 
@@ -47,6 +48,7 @@ def test_eval_with_the_llm_backend_sums_the_verification_counts(small_set, embed
     assert overall["quote_validity"] == 1.0
     assert overall["quotes_proposed"] == 6 and overall["quotes_kept"] == 3 and overall["quotes_dropped"] == 3
     assert overall["llm_fallbacks"] == 0
+    assert overall["claims_supported"] + overall["claims_unsupported"] == 3  # one claim per kept quote
     assert all(r["backend"] == "llm" and r["verification"]["kept"] == 1 for r in records)
     paths = write_report(result, tmp_path / "report")
     assert "quotes_dropped" in paths["md"].read_text()

@@ -24,11 +24,12 @@ QUESTION = "why did Türkiye buy the S-400?"
 CALIBER_REASON = ("Türkiye argues the S-400 purchase was a necessity after its allies failed to meet its defence "
                   "requirements on acceptable terms.")
 BLOOMBERG_REASON = "The US has rejected Turkey’s demand for technology transfer as a part of any Patriot purchase."
+ALLIES = "Its allies failed to meet its defence requirements."
 
 
 def good_reply(request):
     n = source_numbers(request)
-    items = [(n["Caliber.az"], CALIBER_REASON, "Its allies let Türkiye down.")]
+    items = [(n["Caliber.az"], CALIBER_REASON, "Its allies failed to meet Türkiye's defence requirements.")]
     if "Bloomberg" in n:  # a shortened prompt may hold one article only
         items.append((n["Bloomberg"], BLOOMBERG_REASON, "The US kept its technology."))
     return Reply(body=completion(claims(*items)))
@@ -67,14 +68,14 @@ def test_output_cut_at_the_token_limit_keeps_the_complete_claims(server, llm):
 
     def truncated(request):
         n = source_numbers(request)
-        full = claims((n["Caliber.az"], CALIBER_REASON, "Its allies let Türkiye down."),
+        full = claims((n["Caliber.az"], CALIBER_REASON, "Its allies failed to meet Türkiye's defence requirements."),
                       (n["Bloomberg"], BLOOMBERG_REASON, "The US kept its technology."))
         return Reply(body=completion(full[: full.index(BLOOMBERG_REASON) + 20], finish="length"))
 
     server.script(truncated)
     ans = a.ask(QUESTION)
     assert_contract(ans, a.store.get_text)
-    assert ans.backend == "llm" and ans.answer == "Its allies let Türkiye down [1]."
+    assert ans.backend == "llm" and ans.answer == "Its allies failed to meet Türkiye's defence requirements [1]."
     assert ans.verification["proposed"] == 1
 
 
@@ -179,12 +180,12 @@ def test_function_calling_mode_reads_the_tool_call(server, llm):
 
     def tool_reply(request):
         n = source_numbers(request)
-        return Reply(body=completion(tool_args=claims((n["Caliber.az"], CALIBER_REASON, "Allies failed it."))))
+        return Reply(body=completion(tool_args=claims((n["Caliber.az"], CALIBER_REASON, ALLIES))))
 
     server.script(tool_reply)
     ans = a.ask(QUESTION)
     assert_contract(ans, a.store.get_text)
-    assert ans.backend == "llm" and ans.answer == "Allies failed it [1]."
+    assert ans.backend == "llm" and ans.answer == "Its allies failed to meet its defence requirements [1]."
     req = server.requests[0]
     assert req["tools"][0]["function"]["name"] == "cite_answer"
     assert req["tool_choice"]["function"]["name"] == "cite_answer"
@@ -203,13 +204,13 @@ def test_text_mode_reads_one_claim_a_line(server, llm):
 
     def text_reply(request):
         n = source_numbers(request)
-        return Reply(body=completion(f'Here is the answer:\n[{n["Caliber.az"]}] "{CALIBER_REASON}" Allies failed it.\n'
+        return Reply(body=completion(f'Here is the answer:\n[{n["Caliber.az"]}] "{CALIBER_REASON}" {ALLIES}\n'
                                      f'[{n["Bloomberg"]}] “The US invented this.” A made-up claim.\n'))
 
     server.script(text_reply)
     ans = a.ask(QUESTION)
     assert_contract(ans, a.store.get_text)
-    assert ans.answer == "Allies failed it [1]." and ans.verification["dropped"] == 1
+    assert ans.answer == "Its allies failed to meet its defence requirements [1]." and ans.verification["dropped"] == 1
     assert "response_format" not in server.requests[0]
 
 

@@ -16,6 +16,7 @@ CALIBER_PATRIOT = ("Officials point to the US refusal to include technology tran
                    "deal as a key reason for turning to Russia.")
 BLOOMBERG_REASON = ("Turkey says it needs the advanced air defense system and was forced to purchase from Russia "
                     "because its NATO allies, including the US, wouldn’t meet its defense needs on Turkish terms.")
+REFUSED = "The US refused a technology transfer in a Patriot deal."
 
 
 def answer_with(*items):
@@ -30,17 +31,19 @@ def test_verbatim_quotes_are_kept_with_the_model_name_and_counts(server, llm):
     a = llm()
     server.script(answer_with(
         ("Caliber.az", CALIBER_REASON, "Türkiye says its allies did not meet its defence requirements."),
-        ("Bloomberg", BLOOMBERG_REASON, "Bloomberg reported the same reason in 2020."),
+        ("Bloomberg", BLOOMBERG_REASON,
+         "Bloomberg reported that Turkey's NATO allies would not meet its defense needs."),
     ))
     ans = a.ask(QUESTION)
     assert_contract(ans, a.store.get_text)
     d = ans.to_dict()
     assert d["backend"] == "llm" and d["model"] == "standin-7b" and "fallback_reason" not in d
-    assert d["verification"] == {"proposed": 2, "kept": 2, "repaired": 0, "reattributed": 0, "dropped": 0}
+    assert d["verification"] == {"proposed": 2, "kept": 2, "repaired": 0,
+                                 "reattributed": 0, "dropped": 0, "supported": 2, "unsupported": 0}
     assert [c.source for c in ans.citations] == ["Caliber.az", "Bloomberg"]
     assert ans.citations[0].quote == CALIBER_REASON
     assert ans.answer == ("Türkiye says its allies did not meet its defence requirements [1]. "
-                          "Bloomberg reported the same reason in 2020 [2].")
+                          "Bloomberg reported that Turkey's NATO allies would not meet its defense needs [2].")
     # the model saw numbered sources, the question, and no instruction-looking text
     prompt = prompt_of(server.requests[0])
     assert "[1] " in prompt and QUESTION in prompt and "Caliber.az" in prompt
@@ -51,7 +54,7 @@ def test_a_quote_with_changed_punctuation_is_repaired_to_the_articles_characters
     # straight apostrophe, no accent on the case, doubled space, dropped full stop, other quote marks
     changed = ("\"turkey says it needs the advanced air defense system and was forced to purchase from russia "
                "because its NATO allies, including the US, wouldn't  meet its defense needs on Turkish terms\"")
-    server.script(answer_with(("Bloomberg", changed, "Turkey says its allies left it no choice.")))
+    server.script(answer_with(("Bloomberg", changed, "Turkey says its NATO allies would not meet its defense needs.")))
     ans = a.ask(QUESTION)
     assert_contract(ans, a.store.get_text)
     assert ans.backend == "llm"
@@ -63,12 +66,13 @@ def test_a_quote_with_changed_punctuation_is_repaired_to_the_articles_characters
 def test_a_quote_cited_to_the_wrong_source_is_reattributed_and_its_marker_follows(server, llm):
     a = llm()
     server.script(answer_with(
-        ("Caliber.az", CALIBER_REASON, "Türkiye blames its allies."),
+        ("Caliber.az", CALIBER_REASON, "Türkiye says its allies failed to meet its defence requirements."),
         ("Caliber.az", BLOOMBERG_REASON, "In 2020 Turkey said it was forced to buy from Russia."),  # Bloomberg's
     ))
     ans = a.ask(QUESTION)
     assert_contract(ans, a.store.get_text)
-    assert ans.verification == {"proposed": 2, "kept": 2, "repaired": 0, "reattributed": 1, "dropped": 0}
+    assert ans.verification == {"proposed": 2, "kept": 2, "repaired": 0,
+                                "reattributed": 1, "dropped": 0, "supported": 2, "unsupported": 0}
     assert [c.source for c in ans.citations] == ["Caliber.az", "Bloomberg"]
     assert ans.answer.endswith("forced to buy from Russia [2].")
 
@@ -76,14 +80,15 @@ def test_a_quote_cited_to_the_wrong_source_is_reattributed_and_its_marker_follow
 def test_a_fabricated_quote_is_dropped_with_its_claim(server, llm):
     a = llm()
     server.script(answer_with(
-        ("Caliber.az", CALIBER_PATRIOT, "The US would not share Patriot technology."),
+        ("Caliber.az", CALIBER_PATRIOT, "The US refused a technology transfer in a Patriot deal."),
         ("Bloomberg", "Erdogan said the S-400 was the best bargain Turkey ever made.", "Erdogan loved the deal."),
     ))
     ans = a.ask(QUESTION)
     assert_contract(ans, a.store.get_text)
-    assert ans.verification == {"proposed": 2, "kept": 1, "repaired": 0, "reattributed": 0, "dropped": 1}
+    assert ans.verification == {"proposed": 2, "kept": 1, "repaired": 0,
+                                "reattributed": 0, "dropped": 1, "supported": 1, "unsupported": 0}
     assert "loved the deal" not in ans.answer and "[2]" not in ans.answer
-    assert ans.answer == "The US would not share Patriot technology [1]."
+    assert ans.answer == REFUSED.replace(".", " [1].")
 
 
 def test_a_frankenquote_is_dropped(server, llm):
@@ -104,10 +109,10 @@ def test_a_frankenquote_is_dropped(server, llm):
 def test_quotes_pieced_together_with_an_ellipsis_are_dropped(server, llm):
     a = llm()
     server.script(answer_with(("Caliber.az", "Türkiye argues the S-400 purchase ... a key reason for turning to Russia",
-                               "Türkiye had reasons."), ("Caliber.az", CALIBER_PATRIOT, "The US refused.")))
+                               "Türkiye had reasons."), ("Caliber.az", CALIBER_PATRIOT, REFUSED)))
     ans = a.ask(QUESTION)
     assert_contract(ans, a.store.get_text)
-    assert ans.verification["dropped"] == 1 and ans.answer == "The US refused [1]."
+    assert ans.verification["dropped"] == 1 and ans.answer == REFUSED.replace(".", " [1].")
 
 
 def test_when_every_quote_is_invented_the_extractive_answer_says_why(server, llm):
@@ -119,7 +124,8 @@ def test_when_every_quote_is_invented_the_extractive_answer_says_why(server, llm
     d = ans.to_dict()
     assert d["backend"] == "extractive" and "model" not in d
     assert d["fallback_reason"] == "none of the model's 2 quotes stands in the articles"
-    assert d["verification"] == {"proposed": 2, "kept": 0, "repaired": 0, "reattributed": 0, "dropped": 2}
+    assert d["verification"] == {"proposed": 2, "kept": 0, "repaired": 0,
+                                 "reattributed": 0, "dropped": 2, "supported": 0, "unsupported": 0}
     assert d["status"] == "answered" and "failed to meet its defence requirements" in d["citations"][0]["quote"]
 
 
@@ -127,7 +133,7 @@ def test_the_same_quote_twice_is_one_citation_and_wire_copies_are_listed_in_also
     a = llm()
     macron = "Macron responded by saying that Turkey must clarify its objectives in Syria"
     server.script(answer_with(("Bloomberg", macron, "Macron asked Turkey to clarify its Syria goals."),
-                              ("Bloomberg", macron, "That was his condition.")))
+                              ("Bloomberg", macron, "Macron said Turkey must clarify its Syria objectives.")))
     ans = a.ask("What did Macron say Turkey must clarify?")
     assert_contract(ans, a.store.get_text)
     assert len(ans.citations) == 1 and ans.answer.count("[1]") == 2

@@ -28,9 +28,9 @@ INVENTED = "Erdogan called the S-400 the best bargain in Turkish history."
 
 def three_claims(request):
     n = source_numbers(request)
-    return claims((n["Caliber.az"], CALIBER_REASON, "Türkiye says its allies failed it."),
+    return claims((n["Caliber.az"], CALIBER_REASON, "Türkiye says its allies failed to meet its defence requirements."),
                   (n["Bloomberg"], INVENTED, "Erdogan was delighted with the price."),
-                  (n["Bloomberg"], BLOOMBERG_REASON, "The US would not share Patriot technology."))
+                  (n["Bloomberg"], BLOOMBERG_REASON, "The US refused a technology transfer in a Patriot deal."))
 
 
 def streamed(text_of, **kw):
@@ -55,12 +55,15 @@ def test_stream_sends_text_as_written_then_citations_then_done_without_the_faile
     deltas, cites, done = events(a)
     assert isinstance(done, Answer) and done.backend == "llm" and done.model == "standin-7b"
     assert_contract(done, a.store.get_text)
-    assert done.answer == "Türkiye says its allies failed it [1]. The US would not share Patriot technology [2]."
+    assert done.answer == ("Türkiye says its allies failed to meet its defence requirements [1]. "
+                           "The US refused a technology transfer in a Patriot deal [2].")
     assert "".join(deltas) == done.answer  # the preview is the answer: markers are final numbers
-    assert len(deltas) > 6  # piece by piece, not in one go
+    # claim by claim, each once it is complete and its quote supports it
+    assert deltas[0] == "Türkiye says its allies failed to meet its defence requirements [1]." and len(deltas) > 1
     assert "delighted" not in "".join(deltas)  # a claim whose quote failed is never shown
     assert all(isinstance(c, Citation) for c in cites) and [c.n for c in cites] == [1, 2]
-    assert done.verification == {"proposed": 3, "kept": 2, "repaired": 0, "reattributed": 0, "dropped": 1}
+    assert done.verification == {"proposed": 3, "kept": 2, "repaired": 0,
+                                 "reattributed": 0, "dropped": 1, "supported": 2, "unsupported": 0}
     assert server.requests[0]["stream"] is True
 
 
@@ -75,22 +78,25 @@ def test_a_stream_cut_mid_way_keeps_the_claims_verified_before_the_cut(server, l
     server.script(cut_in_second_quote)
     deltas, cites, done = events(a)
     assert_contract(done, a.store.get_text)
-    assert done.backend == "llm" and done.answer == "Türkiye says its allies failed it [1]."
+    assert done.backend == "llm"
+    assert done.answer == "Türkiye says its allies failed to meet its defence requirements [1]."
     assert "".join(deltas) == done.answer and len(cites) == 1
 
 
-def test_a_stream_cut_inside_a_verified_claims_sentence_closes_it_with_an_ellipsis(server, llm):
+def test_a_stream_cut_inside_a_verified_claims_sentence_shows_its_quote_alone(server, llm):
+    # half a sentence cannot be checked against its quote: none of it is shown, the quote stands alone
     a = llm(llm_output="json_object")
 
     def cut_in_first_text(request):
         text = three_claims(request)
-        return Reply(chunks=stream_chunks(text, size=4), cut=1 + (text.index("allies failed it") + 8) // 4)
+        return Reply(chunks=stream_chunks(text, size=4), cut=1 + (text.index("Türkiye says") + 16) // 4)
 
     server.script(cut_in_first_text)
     deltas, cites, done = events(a)
     assert_contract(done, a.store.get_text)
-    assert done.answer.startswith("Türkiye says its allies") and done.answer.endswith("… [1]")
+    assert done.answer == f"Caliber.az, 25 June 2025: “{CALIBER_REASON}” [1]"
     assert "".join(deltas) == done.answer
+    assert done.verification["supported"] == 0 and done.verification["unsupported"] == 1
 
 
 def test_a_stream_cut_before_any_claim_falls_back_to_the_extractive_answer(server, llm):
@@ -170,9 +176,20 @@ def test_a_follow_up_is_rewritten_into_a_standalone_question_before_retrieval(se
 def test_a_failed_rewrite_searches_with_the_follow_up_as_asked(server, llm):
     a = llm()
     server.script(error(503, "loading model"), lambda request: Reply(body=completion(three_claims(request))))
-    ans = a.ask("why did Türkiye buy the S-400?", history=["what is the SAMP/T?"])
+    ans = a.ask("and why did Türkiye buy it?", history=["what is the S-400?"])
     assert_contract(ans, a.store.get_text)
-    assert ans.question == "why did Türkiye buy the S-400?" and ans.backend == "llm"
+    assert ans.question == "and why did Türkiye buy it?" and ans.backend == "llm"
+
+
+def test_a_follow_up_that_stands_alone_goes_to_retrieval_without_a_rewrite(server, llm):
+    # no request to rewrite it: the one request is the answer's, with the earlier question as context
+    a = llm()
+    server.script(lambda request: Reply(body=completion(three_claims(request))))
+    ans = a.ask(QUESTION, history=["What did Erdogan ask Macron?"])
+    assert_contract(ans, a.store.get_text)
+    assert ans.question == QUESTION and ans.backend == "llm" and len(server.requests) == 1
+    prompt = prompt_of(server.requests[0])
+    assert f"Question: {QUESTION}" in prompt and "Earlier in the conversation: What did Erdogan ask Macron?" in prompt
 
 
 def test_a_streamed_follow_up_is_rewritten_too(server, llm):

@@ -22,7 +22,7 @@ def _openai(store: Store, settings: Settings) -> Answerer:
         raise ConfigError("CITEWISE_LLM=openai needs the openai extra: "
                           f"pip install 'citewise[openai]' ({exc})") from exc
     # whatever goes wrong with the model, the extractive answer stands in
-    return LLMAnswerer(settings, fallback=ExtractiveAnswerer(store))
+    return LLMAnswerer(settings, fallback=ExtractiveAnswerer(store), embeddings=store.embeddings)
 
 
 ANSWERERS: dict[str, Callable[[Store, Settings], Answerer]] = {"extractive": _extractive, "openai": _openai}

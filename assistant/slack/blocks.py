@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote as urlquote
 
+from assistant.answer.checked import checked_line
 from assistant.answer.render import by_article, derived_lines, numbers, when
 from assistant.models import Answer, Citation
 
@@ -112,6 +113,9 @@ def answer_blocks(answer: Answer, record_id: str | None = None) -> tuple[str, li
         shown += len(group)
     if shown < len(answer.citations):
         blocks.append(_context(f"{len(answer.citations) - shown} more sources are not shown (Slack's block limit)."))
+    checked = checked_line(answer.verification) if answer.backend == "llm" else ""
+    if checked and len(blocks) < MAX_BLOCKS - (1 if record_id else 0):
+        blocks.append(_context(cut(escape(checked), MAX_CONTEXT)))
     if record_id:
         blocks.append(feedback_block(record_id))
     return cut(text, MAX_FALLBACK), blocks

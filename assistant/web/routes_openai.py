@@ -94,12 +94,23 @@ def chat_completions(body: ChatRequest, assistant: AssistantDep, services: Servi
     message = {"role": "assistant", "content": text, "citations": [c.to_dict() for c in answer.citations]}
     return {"id": cid, "object": "chat.completion", "created": created, "model": MODEL,
             "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-            "usage": _usage(question, text), "citewise": {"status": answer.status, "backend": answer.backend}}
+            "usage": _usage(question, text), "citewise": _extension(answer)}
 
 
-def _chunk(cid: str, created: int, delta: dict[str, Any], finish: str | None = None) -> str:
-    body = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": MODEL,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+def _extension(answer: Answer) -> dict[str, Any]:
+    """citewise's own field of a reply: status, backend and, for a model's answer, what verification did."""
+    out: dict[str, Any] = {"status": answer.status, "backend": answer.backend}
+    if answer.verification is not None:
+        out["verification"] = dict(answer.verification)
+    return out
+
+
+def _chunk(cid: str, created: int, delta: dict[str, Any], finish: str | None = None,
+           citewise: dict[str, Any] | None = None) -> str:
+    body: dict[str, Any] = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": MODEL,
+                            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    if citewise is not None:
+        body["citewise"] = citewise
     return f"data: {to_json(body)}\n\n"
 
 
@@ -126,7 +137,8 @@ def _stream(events: Iterator[tuple[str, Any]], cid: str, created: int, services:
     for i in range(0, len(words), STREAM_PIECE_WORDS):
         piece = " ".join(words[i:i + STREAM_PIECE_WORDS])
         yield _chunk(cid, created, {"content": piece if i == 0 else " " + piece})
-    yield _chunk(cid, created, {"citations": [c.to_dict() for c in answer.citations]}, finish="stop")
+    yield _chunk(cid, created, {"citations": [c.to_dict() for c in answer.citations]}, finish="stop",
+                 citewise=_extension(answer))
     yield "data: [DONE]\n\n"
 
 

@@ -136,8 +136,9 @@ class AnswerOut(BaseModel):
     timings_ms: dict[str, float]
     fallback_reason: str | None = Field(None, description="why an LLM answer fell back to the extractive one")
     model: str | None = Field(None, description="the language model that wrote the answer (backend llm)")
-    verification: dict[str, int] | None = Field(None, description="what verification did to the model's quotes: "
-                                                "proposed, kept, repaired, reattributed, dropped")
+    verification: dict[str, int] | None = Field(None, description="what verification did to the model's quotes "
+                                                "(proposed, kept, repaired, reattributed, dropped) and to its claims "
+                                                "(supported: shown; unsupported: held back, the quote shown alone)")
     derived: list[str] | None = Field(None, description="sentences derived from metadata (the order of "
                                       "publication dates): not quotes, shown marked as derived")
     conversation_id: str

@@ -2,7 +2,8 @@
 
 A LangChain runnable chain (``ANSWER_PROMPT | model.bind(format)``) asks the
 model for cited claims; every quote is verified against the article text
-(``quotes.Verifier``) before its claim can be shown. Whatever goes wrong with
+(``quotes.Verifier``) and every claim against its quote (``support``) before
+the claim can be shown. Whatever goes wrong with
 the model (a timeout, 429, 5xx, a refused connection, malformed or truncated
 output, a context overflow) ends in a retry where one can help, then the
 extractive answer with ``fallback_reason`` and a log line: never an error to
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import openai
+from langchain_core.embeddings import Embeddings
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable
@@ -46,9 +48,11 @@ from assistant.answer.llm.prompt import (
     rewrite_inputs,
 )
 from assistant.answer.llm.quotes import Counts, Verifier
+from assistant.answer.support import make_support_check
 from assistant.config import Settings
 from assistant.models import Answer
 from assistant.retrieval.analysis import QueryAnalysis
+from assistant.text.followup import leans_on_context
 
 log = logging.getLogger("citewise.llm")
 
@@ -61,9 +65,10 @@ class LLMAnswerer(Answerer):
     """``compose`` / ``stream`` / ``rewrite`` through an OpenAI-compatible model, verified."""
 
     # the evidence carries the article texts: the model's quotes need no store
-    def __init__(self, settings: Settings, fallback: Answerer) -> None:
+    def __init__(self, settings: Settings, fallback: Answerer, embeddings: Embeddings | None = None) -> None:
         self.settings = settings
         self.fallback = fallback
+        self.support = make_support_check(embeddings)  # a claim's sentence is shown only when its quote supports it
         self.model_name = settings.llm_model
         self.model = make_chat_model(settings)
         self.rewriter: Runnable = (REWRITE_PROMPT | make_chat_model(settings, max_tokens=REWRITE_MAX_TOKENS)
@@ -90,7 +95,7 @@ class LLMAnswerer(Answerer):
         except ModelFailure as failure:
             yield from as_stream(self._fallback(analysis, evidence, failure.reason))
             return
-        builder = AnswerBuilder(Verifier(sources, evidence.text))
+        builder = AnswerBuilder(Verifier(sources, evidence.text), self.support)
         raw, cut = "", False
         try:
             for chunk in itertools.chain([first] if first is not None else [], rest):
@@ -122,8 +127,12 @@ class LLMAnswerer(Answerer):
             return
         yield answer
 
-    def rewrite(self, question: str, history: list[str]) -> str:
-        """The follow-up as a stand-alone question, for retrieval; the question as asked if the model fails."""
+    def rewrite(self, question: str, history: list[str]) -> str | None:
+        """The follow-up as a stand-alone question, for retrieval; the question as asked if the model fails.
+        A question that stands alone is no follow-up to rewrite: None, as without a model (the earlier
+        questions are its context), and no request."""
+        if not leans_on_context(question):
+            return None
         try:
             out = self.rewriter.invoke(rewrite_inputs(question, history))
         except Exception as exc:
@@ -157,7 +166,7 @@ class LLMAnswerer(Answerer):
             except MalformedOutput as exc:
                 log.warning("the model's reply is malformed: %s", exc)
                 continue
-            builder = AnswerBuilder(Verifier(sources, evidence.text))
+            builder = AnswerBuilder(Verifier(sources, evidence.text), self.support)
             builder.feed(parsed.claims)
             builder.close()
             answer = builder.answer(analysis.question, self.model_name)
@@ -176,8 +185,10 @@ class LLMAnswerer(Answerer):
             if not sources:
                 raise ModelFailure("no source text to give the model")
             mode = modes[0]
-            chain = ANSWER_PROMPT | bind(self.model, mode)
-            inputs = answer_inputs(analysis.question, sources, mode, analysis.context)
+            numbered = self.settings.llm_quotes == "sentences"
+            chain = ANSWER_PROMPT | bind(self.model, mode, numbered)
+            inputs = answer_inputs(analysis.question, sources, mode, analysis.context,
+                                   evidence.text if numbered else None)
             try:
                 if streaming:
                     rest = iter(chain.stream(inputs))

@@ -1,24 +1,30 @@
 """Turn verified claims into the answer text and its citations, a piece at a time.
 
 The same builder serves a whole reply and a stream: claims are taken in order,
-each one's quote is verified as soon as it is complete, and only then is the
-claim's sentence let out, so a stream never shows a claim whose quote failed.
-Markers are the final citation numbers (1..n in order of first use), and the
-pieces let out add up to the answer text.
+each one's quote is verified as soon as it is complete, and the claim's
+sentence is let out only once it is complete and its quote supports it
+(``support.SupportCheck``), so a stream never shows a claim whose quote failed
+or says something else. A claim its quote does not support gives way to the
+quote itself, with the outlet and date before it as the extractive answer
+writes it. Markers are the final citation numbers (1..n in order of first
+use), and the pieces let out add up to the answer text.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 
 from assistant.answer.llm.output import Claim
 from assistant.answer.llm.quotes import Found, Verifier
+from assistant.answer.render import when
+from assistant.answer.support import SupportCheck, Verdict, paragraph
 from assistant.models import AlsoIn, Answer, Citation
 
-_MARKER = re.compile(r"\s*\[\d+\]")
-_PARTIAL_MARKER = re.compile(r"\s*\[\d*$")
+log = logging.getLogger("citewise.llm")
+
+_MARKER = re.compile(r"\s*\[\d+(?:\.\d+)?\]")
 _END = re.compile(r"^(.*?)([.!?…]*)$", re.S)
-_HOLD = " \t\n.!?…"  # held back while a sentence is written: the marker goes before its full stop
 
 
 def claim_body(text: str) -> str:
@@ -29,15 +35,14 @@ def claim_body(text: str) -> str:
 class AnswerBuilder:
     """Feeds on the claims parsed so far; hands back the new answer text each time."""
 
-    def __init__(self, verifier: Verifier) -> None:
+    def __init__(self, verifier: Verifier, support: SupportCheck | None = None) -> None:
         self.verifier = verifier
+        self.support = support  # None: every claim is taken as supported (tests of the quotes alone)
         self.citations: list[Citation] = []
         self.parts: list[str] = []
         self._numbers: dict[tuple[str, int, int], int] = {}
         self._next = 0  # the claim being worked on
         self._found: Found | None | bool = False  # False: its quote is not checked yet
-        self._shown = ""  # what of its sentence is out
-        self._opened = False  # some of it is out (after a space, when claims came before)
 
     @property
     def text(self) -> str:
@@ -55,28 +60,44 @@ class AnswerBuilder:
             if self._found is None:
                 self._advance()
                 continue
-            body = claim_body(claim.text)
             if not claim.done:
-                # the last word may be half written: it waits, so a cut never leaves half a word out
-                self._show(_PARTIAL_MARKER.sub("", body).rpartition(" ")[0].rstrip(_HOLD), out)
-                break
-            self._finish(body or f"“{self._found.quote}”", self._found, out)
+                break  # its sentence is checked whole: nothing of it is out before
+            body = claim_body(claim.text)
+            verdict = self.judge(body, self._found)
+            if verdict.supported and body:
+                self._finish(body, self._found, out)
+            elif not self._cited(self._found):  # a quote already shown is not shown again on its own
+                self._finish(lead(self._found), self._found, out)
             self._advance()
         self.parts.extend(out)
         return out
 
     def close(self) -> list[str]:
-        """End the claim a reply broke off in: when its quote verified, what is out of its sentence
-        (or else the quote itself) gets an ellipsis and its marker."""
+        """End the claim a reply broke off in: when its quote verified, the quote stands alone (its
+        sentence was cut short: nothing of it is checked, so nothing of it is shown)."""
         out: list[str] = []
         if isinstance(self._found, Found):
-            if self._shown:
-                out.append(f"… [{self._number(self._found)}]")
-            else:
-                self._finish(f"“{self._found.quote}”", self._found, out)
+            self.verifier.counts.unsupported += 1
+            self._finish(lead(self._found), self._found, out)
             self._advance()
         self.parts.extend(out)
         return out
+
+    def judge(self, body: str, found: Found) -> Verdict:
+        """Does the quote support the claim's sentence? Counted either way."""
+        verdict = Verdict(True)
+        if self.support is not None and body:
+            src = found.source
+            context = paragraph(self.verifier.text(src), found.start, found.end)
+            shown = [src.source or "", src.author or "", when(src.published), (src.published or "")[:10]]
+            verdict = self.support.check(body, found.quote, context, shown)
+        counts = self.verifier.counts
+        if verdict.supported:
+            counts.supported += 1
+        else:
+            counts.unsupported += 1
+            log.info("held back a claim its quote does not support (%s): %.80r", verdict.reason, body)
+        return verdict
 
     def answer(self, question: str, model: str) -> Answer | None:
         """The answer of the claims kept, or None when no quote survived."""
@@ -88,27 +109,17 @@ class AnswerBuilder:
     def _advance(self) -> None:
         self._next += 1
         self._found = False
-        self._shown = ""
-        self._opened = False
-
-    def _open(self, out: list[str]) -> None:
-        if not self._opened and (self.parts or out):
-            out.append(" ")
-        self._opened = True
-
-    def _show(self, body: str, out: list[str]) -> None:
-        if body.startswith(self._shown) and len(body) > len(self._shown):
-            self._open(out)
-            out.append(body[len(self._shown):])
-            self._shown = body
 
     def _finish(self, body: str, found: Found, out: list[str]) -> None:
         m = _END.match(body.rstrip())
         core, stop = (m.group(1).rstrip(), m.group(2)) if m else (body, "")
         n = self._number(found)
-        self._open(out)
-        rest = core[len(self._shown):] if core.startswith(self._shown) else ""
-        out.append(f"{rest} [{n}]{stop}")
+        if self.parts or out:
+            out.append(" ")
+        out.append(f"{core} [{n}]{stop}")
+
+    def _cited(self, found: Found) -> bool:
+        return (found.source.article_id, found.start, found.end) in self._numbers
 
     def _number(self, found: Found) -> int:
         key = (found.source.article_id, found.start, found.end)
@@ -121,3 +132,10 @@ class AnswerBuilder:
                                            start=found.start, end=found.end, title=src.title, source=src.source,
                                            author=src.author, published=src.published, url=src.url, also_in=also))
         return self._numbers[key]
+
+
+def lead(found: Found) -> str:
+    """The quote standing alone, as the extractive answer writes it: outlet, date: “quote”."""
+    src = found.source
+    who = ", ".join(x for x in (src.source or src.title or "", when(src.published)) if x)
+    return f"{who}: “{found.quote}”" if who else f"“{found.quote}”"

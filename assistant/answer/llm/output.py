@@ -54,6 +54,18 @@ SCHEMA: dict[str, Any] = {
 }
 
 
+def schema(numbered: bool = False) -> dict[str, Any]:
+    """The claims' JSON schema; ``numbered``: each claim names the sentence it quotes too."""
+    if not numbered:
+        return SCHEMA
+    item = SCHEMA["properties"]["claims"]["items"]
+    props = {"source": item["properties"]["source"],
+             "sentence": {"type": "integer", "description": "the number of the sentence quoted, in that source"},
+             "quote": item["properties"]["quote"], "text": item["properties"]["text"]}
+    numbered_item = {**item, "properties": props, "required": list(props)}
+    return {**SCHEMA, "properties": {"claims": {"type": "array", "items": numbered_item}}}
+
+
 class MalformedOutput(ValueError):
     """The model's reply cannot be read as claims at all."""
 
@@ -67,6 +79,7 @@ class Claim:
     text: str
     done: bool = True  # False while a stream is still writing it
     quote_done: bool = True  # the quote (and the source number) are final
+    sentence: int | None = None  # the number of the sentence quoted, when the sources were numbered
 
 
 @dataclass
@@ -88,17 +101,18 @@ def modes_to_try(setting: str, official_openai: bool) -> list[str]:
     return ["json_object", "json_schema", "text"]
 
 
-def bind(model: BaseChatModel, mode: str) -> Runnable:
-    """The model with the request fields that hold it to ``mode``."""
+def bind(model: BaseChatModel, mode: str, numbered: bool = False) -> Runnable:
+    """The model with the request fields that hold it to ``mode`` (``numbered``: claims name sentences)."""
+    shape = schema(numbered)
     if mode == "json_schema":
         return model.bind(response_format={"type": "json_schema",
-                                           "json_schema": {"name": TOOL, "strict": True, "schema": SCHEMA}})
+                                           "json_schema": {"name": TOOL, "strict": True, "schema": shape}})
     if mode == "function_calling":
         tool = {"type": "function", "function": {"name": TOOL, "description": "Give the answer as cited claims.",
-                                                 "parameters": SCHEMA}}
+                                                 "parameters": shape}}
         return model.bind(tools=[tool], tool_choice={"type": "function", "function": {"name": TOOL}})
     if mode == "json_object":
-        return model.bind(response_format={"type": "json_object", "schema": SCHEMA})
+        return model.bind(response_format={"type": "json_object", "schema": shape})
     return model
 
 
@@ -173,7 +187,8 @@ def _parse_json(raw: str, *, final: bool, cut: bool) -> Parsed:
         keys = list(item)
         quote_done = done or ("quote" in keys and keys.index("quote") < len(keys) - 1 and "source" in keys)
         claims.append(Claim(_source(item.get("source")), _str(item.get("quote")),
-                            _str(item.get("text") or item.get("claim")), done=done, quote_done=quote_done))
+                            _str(item.get("text") or item.get("claim")), done=done, quote_done=quote_done,
+                            sentence=_sentence(item)))
     if final and not cut and not complete and not any(c.done for c in claims):
         # a finished reply that is broken JSON: only complete claims before the break would count
         raise MalformedOutput(f"invalid JSON in the reply: {raw[:80]!r}")
@@ -202,11 +217,20 @@ def _source(value: Any) -> int | None:
     return int(m.group()) if m else None
 
 
+def _sentence(item: dict[str, Any]) -> int | None:
+    """The sentence number of a claim: ``"sentence": 3``, or a source given as "1.3"."""
+    value = item.get("sentence")
+    if value is None:
+        m = re.fullmatch(r"\s*\[?\d+\.(\d+)\]?\s*", str(item.get("source") or ""))
+        return int(m.group(1)) if m else None
+    return _source(value)
+
+
 def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-_TEXT_CLAIM = re.compile(r"\[(\d+)\]")
+_TEXT_CLAIM = re.compile(r"\[(\d+)(?:\.(\d+))?\]")
 _QUOTED = re.compile(r"\"([^\"]+)\"|“([^”]+)”|«([^»]+)»")
 _SEPARATORS = " \t-–—:=>|"
 NO_ANSWER_LINE = "NO ANSWER"
@@ -227,9 +251,10 @@ def _parse_text(raw: str, *, final: bool, cut: bool) -> Parsed:
         rest = line
         if quoted:
             rest = rest[: quoted.start()] + " " + rest[quoted.end():]
-        rest = re.sub(r"\s*\[\d+\]", "", rest)
+        rest = re.sub(r"\s*\[\d+(?:\.\d+)?\]", "", rest)
         text = " ".join(rest.split()).strip(_SEPARATORS)
-        claims.append(Claim(int(marker.group(1)), quote, text))
+        sentence = int(marker.group(2)) if marker.group(2) else None
+        claims.append(Claim(int(marker.group(1)), quote, text, sentence=sentence))
     if final and not cut and not claims and NO_ANSWER_LINE.lower() not in raw.lower() and raw.strip():
         raise MalformedOutput(f"no claim in the reply: {raw[:80]!r}")
     return Parsed(claims, complete=complete)

@@ -9,6 +9,7 @@ system (prompt injections) are cut out before the model sees them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from langchain_core.prompts import ChatPromptTemplate
@@ -28,6 +29,7 @@ class Source(ArticleRef):
     n: int
     spans: list[tuple[int, int]] = field(default_factory=list)
     text: str = ""
+    sentences: list[tuple[int, int]] = field(default_factory=list)  # article offsets of sentence 1, 2, ...
 
 
 def build_sources(evidence: Evidence, budget: int = MAX_SOURCE_CHARS) -> list[Source]:
@@ -47,19 +49,26 @@ def build_sources(evidence: Evidence, budget: int = MAX_SOURCE_CHARS) -> list[So
         text = evidence.texts[src.article_id]
         parts = []
         for start, end in sorted(src.spans):
-            kept = [text[s:e] for s, e, quotable in evidence.sentences(src.article_id, start, end) if quotable]
+            kept = [(s, e) for s, e, quotable in evidence.sentences(src.article_id, start, end) if quotable]
             if kept:
-                parts.append(" ".join(kept))
+                parts.append(" ".join(text[s:e] for s, e in kept))
+                src.sentences.extend(kept)
         src.text = GAP.join(parts)
     return [s for s in by_article.values() if s.text]
 
 
-def format_sources(sources: list[Source]) -> str:
-    """The sources as the model reads them: '[n] outlet | title | date', then the text."""
+def format_sources(sources: list[Source], get_text: Callable[[str], str] | None = None) -> str:
+    """The sources as the model reads them: '[n] outlet | title | date', then the text; with the
+    articles' texts (``get_text``), one numbered sentence a line instead: '[n.i] sentence'."""
     blocks = []
     for s in sources:
         head = " | ".join(x for x in (s.source, s.title, when(s.published)) if x)
-        blocks.append(f"[{s.n}] {head}\n{s.text}")
+        if get_text is not None and s.sentences:
+            text = get_text(s.article_id)
+            body = "\n".join(f"[{s.n}.{i}] {' '.join(text[a:b].split())}" for i, (a, b) in enumerate(s.sentences, 1))
+        else:
+            body = s.text
+        blocks.append(f"[{s.n}] {head}\n{body}")
     return "\n\n".join(blocks)
 
 
@@ -85,17 +94,40 @@ Write one claim a line, in this form, and nothing else:
 [1] "words copied exactly from source 1" your sentence
 If the sources do not answer the question, write only: NO ANSWER"""
 
+# quotes by reference: each sentence of the sources is numbered [source.sentence]
+_NUMBERED = """
+The sources come one sentence a line, each numbered [source.sentence]: quote one sentence (or an unbroken \
+part of it) and give its number."""
+
+_JSON_NUMBERED = """
+
+Reply with JSON only, in this form:
+{"claims": [{"source": 1, "sentence": 3, "quote": "words copied exactly from sentence [1.3]", \
+"text": "your sentence"}]}"""
+
+_TEXT_NUMBERED = """
+
+Write one claim a line, in this form, and nothing else:
+[1.3] "words copied exactly from sentence [1.3]" your sentence
+If the sources do not answer the question, write only: NO ANSWER"""
+
 ANSWER_PROMPT = ChatPromptTemplate.from_messages([
     ("system", "{instructions}"),
     ("human", "Sources:\n\n{sources}\n\n{context}Question: {question}"),
 ])
 
 
-def answer_inputs(question: str, sources: list[Source], mode: str, context: str = "") -> dict[str, str]:
-    """The variables of ``ANSWER_PROMPT`` (passed as values, so braces in articles are safe)."""
+def answer_inputs(question: str, sources: list[Source], mode: str, context: str = "",
+                  get_text: Callable[[str], str] | None = None) -> dict[str, str]:
+    """The variables of ``ANSWER_PROMPT`` (passed as values, so braces in articles are safe). With the
+    articles' texts (``get_text``) the sentences are numbered, for quotes by reference."""
+    if get_text is not None:
+        instructions = _RULES + _NUMBERED + (_TEXT_NUMBERED if mode == "text" else _JSON_NUMBERED)
+    else:
+        instructions = _RULES + (_TEXT_FORMAT if mode == "text" else _JSON_FORMAT)
     return {
-        "instructions": _RULES + (_TEXT_FORMAT if mode == "text" else _JSON_FORMAT),
-        "sources": format_sources(sources),
+        "instructions": instructions,
+        "sources": format_sources(sources, get_text),
         "context": f"Earlier in the conversation: {context}\n" if context else "",
         "question": question,
     }

@@ -9,6 +9,12 @@ retrieved article is re-attributed to it. A quote found nowhere, which
 includes a frankenquote (words of separate places joined into one "quote"),
 is dropped with its claim; so are quotes too short to be evidence and
 sentences that speak to an AI system.
+
+Quotes by reference: when the sources were numbered a sentence at a time, a
+claim names the sentence it quotes, and the quote is that sentence (or the
+part of it the model's words match), read from the article: exact by
+construction. A number that names no sentence, or words that stand elsewhere
+and not in that sentence, fall back to the text path above.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ MIN_QUOTE_WORDS = 3  # "the S-400" stands in every article about it: not evidenc
 _WORD = re.compile(r"\w+")
 _WRAP = " \t\n\"'“”‘’«»„"
 _ELLIPSIS = re.compile(r"^(\.\.\.|…)\s*|\s*(\.\.\.|…)$")
-COUNT_KEYS = ("proposed", "kept", "repaired", "reattributed", "dropped")
+COUNT_KEYS = ("proposed", "kept", "repaired", "reattributed", "dropped", "supported", "unsupported")
 
 
 @dataclass
@@ -47,13 +53,17 @@ class Found:
 
 @dataclass
 class Counts:
-    """What verification did. ``kept`` includes the repaired and the re-attributed quotes."""
+    """What verification did. ``kept`` includes the repaired and the re-attributed quotes; of the
+    claims whose quote was kept, ``supported`` were shown with their sentence and ``unsupported``
+    were not (the quote stands alone: the sentence says what the quote does not, or was cut short)."""
 
     proposed: int = 0
     kept: int = 0
     repaired: int = 0
     reattributed: int = 0
     dropped: int = 0
+    supported: int = 0
+    unsupported: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {k: getattr(self, k) for k in COUNT_KEYS}
@@ -98,11 +108,14 @@ class Verifier:
 
     def _find(self, claim: Claim) -> tuple[Found | None, str]:
         quote = clean_quote(claim.quote)
-        if len(_WORD.findall(quote)) < MIN_QUOTE_WORDS:
+        if len(_WORD.findall(quote)) < MIN_QUOTE_WORDS and not claim.sentence:
             return None, "too short"
         if is_injection(quote):
             return None, "an instruction to an AI"
         cited = next((s for s in self.sources if s.n == claim.source), None)
+        by_number = self._by_number(claim, cited, quote)
+        if by_number is not None:
+            return by_number, ""
         order = ([cited] if cited else []) + [s for s in self.sources if s is not cited]
         for src in order:
             text = self.text(src)
@@ -120,6 +133,31 @@ class Verifier:
                     found.also.append((other, twin[0], twin[1], self.text(other)[twin[0]:twin[1]]))
             return found, ""
         return None, self._why_not(quote, cited)
+
+    def _by_number(self, claim: Claim, cited: Source | None, quote: str) -> Found | None:
+        """The quote looked up by its sentence number: the model's words within that sentence, else
+        the whole sentence when its words stand nowhere else (a garbled copy of the sentence named)."""
+        if cited is None or not claim.sentence or not 1 <= claim.sentence <= len(cited.sentences):
+            return None
+        text = self.text(cited)
+        start, end = cited.sentences[claim.sentence - 1]
+        if quote and len(_WORD.findall(quote)) >= MIN_QUOTE_WORDS:
+            span = locate(quote, text[start:end])
+            if span is None and any(locate(quote, self.text(s)) for s in self.sources):
+                return None  # the words stand elsewhere: the text path finds (and counts) them
+            if span is not None:
+                start, end = start + span[0], start + span[1]
+        exact = text[start:end]
+        if is_injection(exact) or len(_WORD.findall(exact)) < MIN_QUOTE_WORDS:
+            return None
+        # no words given: read by its number, nothing to repair
+        found = Found(cited, start, end, exact, repaired=bool(quote) and exact != quote, reattributed=False)
+        for other in self.sources:
+            if other.article_id != cited.article_id:
+                twin = locate(exact, self.text(other))
+                if twin is not None:
+                    found.also.append((other, twin[0], twin[1], self.text(other)[twin[0]:twin[1]]))
+        return found
 
     def _why_not(self, quote: str, cited: Source | None) -> str:
         if cited is None:
