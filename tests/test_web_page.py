@@ -261,8 +261,11 @@ def test_also_in_sources_are_listed_and_open_in_their_article(page: Page, server
     expect(card).to_be_hidden()
 
 
+GROUPED = "Why is Washington worried about Turkey deploying the S-400?"  # quotes one article twice
+
+
 def test_one_source_card_per_article_holding_its_quotes(page: Page, server: str, api: httpx.Client) -> None:
-    expected = api_answer(api, MACRON)
+    expected = api_answer(api, GROUPED)
     cites = expected["citations"]
     groups: dict[str, list[dict]] = {}
     for c in cites:
@@ -270,7 +273,7 @@ def test_one_source_card_per_article_holding_its_quotes(page: Page, server: str,
     assert len(groups) < len(cites), "the question should quote one article twice"
 
     open_page(page, server)
-    ask(page, MACRON)
+    ask(page, GROUPED)
     turn = page.locator("#log > li.turn").last
     # the answer: an article's outlet and date once, above its quotes, the newest article first
     headings = turn.locator(".answer-text p.answer-source")
@@ -372,7 +375,8 @@ def test_phone_width(phone: Page, server: str, api: httpx.Client) -> None:
     ask(phone, S400)
     answer = phone.locator("#log > li.turn").last.locator(".answer")
     expect(answer).to_contain_text(c1["quote"])
-    expect(answer.locator('button.cite[data-n="1"]')).to_be_in_viewport()
+    # the end of the answer is in view (a long answer scrolls; its markers stay tappable)
+    expect(answer.locator("button.cite").last).to_be_in_viewport()
     expect(phone.locator("#question")).to_be_in_viewport()
     no_horizontal_scroll(phone)
     shot(phone, "05-phone-answer")
