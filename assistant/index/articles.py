@@ -8,7 +8,7 @@ the store's SQLite file, where the lexical index joins its chunk rows.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
@@ -29,6 +29,9 @@ CREATE TABLE IF NOT EXISTS chunks(
   rowid INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, article_id TEXT NOT NULL,
   idx INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id);
+CREATE TABLE IF NOT EXISTS sentence_vectors(
+  article_id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, vector BLOB NOT NULL,
+  PRIMARY KEY(article_id, start));
 """
 ID_PAGE = 500  # chunk ids one query names: under SQLite's limit on bound parameters
 
@@ -57,6 +60,11 @@ class ArticleRepository(Protocol):
     def wrong_chunk_counts(self) -> list[str]: ...
     def fix_chunk_counts(self) -> None: ...
     def ping(self) -> None: ...
+
+    def add_sentence_vectors(self, article_id: str, rows: Sequence[tuple[int, int, bytes]]) -> None:
+        """(start, end, vector) rows of the article's sentences; vector = 384 float16 little-endian bytes."""
+    def sentence_vectors(self, article_ids: Collection[str]) -> dict[str, list[tuple[int, int, bytes]]]:
+        """Each article's (start, end, vector) rows, ordered by start; articles without rows absent."""
 
 
 class SqliteArticles:
@@ -151,6 +159,18 @@ class SqliteArticles:
             "SELECT a.article_id FROM articles a LEFT JOIN chunks c ON c.article_id = a.article_id "
             "GROUP BY a.article_id HAVING count(c.rowid) != a.n_chunks")]
 
+    def sentence_vectors(self, article_ids: Collection[str]) -> dict[str, list[tuple[int, int, bytes]]]:
+        """Each article's (start, end, vector) rows, ordered by start; articles without rows absent."""
+        ids = list(article_ids)
+        out: dict[str, list[tuple[int, int, bytes]]] = {}
+        for i in range(0, len(ids), ID_PAGE):
+            page = ids[i:i + ID_PAGE]
+            for aid, start, end, vector in self.db.rows(
+                    f'SELECT article_id, start, "end", vector FROM sentence_vectors WHERE article_id IN '
+                    f'({",".join("?" * len(page))}) ORDER BY article_id, start', page):
+                out.setdefault(aid, []).append((start, end, bytes(vector)))
+        return out
+
     def ping(self) -> None:
         try:
             self.db.row("SELECT count(*) FROM articles")
@@ -175,9 +195,16 @@ class SqliteArticles:
             return conn.execute('INSERT INTO chunks(chunk_id, article_id, idx, start, "end") VALUES(?,?,?,?,?)',
                                 (chunk.chunk_id, chunk.article_id, chunk.index, chunk.start, chunk.end)).lastrowid
 
-    def delete(self, article_id: str) -> None:
-        """The article's row and its chunks' rows (the lexical index's rows of them go first)."""
+    def add_sentence_vectors(self, article_id: str, rows: Sequence[tuple[int, int, bytes]]) -> None:
+        """(start, end, vector) rows of the article's sentences; vector = 384 float16 little-endian bytes."""
         with self.db.write() as conn:
+            conn.executemany("INSERT OR REPLACE INTO sentence_vectors VALUES(?,?,?,?)",
+                             [(article_id, s, e, v) for s, e, v in rows])
+
+    def delete(self, article_id: str) -> None:
+        """The article's row, its chunks' rows and its sentence vectors (the lexical index's rows go first)."""
+        with self.db.write() as conn:
+            conn.execute("DELETE FROM sentence_vectors WHERE article_id=?", (article_id,))
             conn.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
             conn.execute("DELETE FROM articles WHERE article_id=?", (article_id,))
 
