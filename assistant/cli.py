@@ -120,9 +120,9 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _feedback(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.slack.feedback import Feedback
+    from assistant.slack.feedback import open_feedback
 
-    store = Feedback(settings.home / "feedback.sqlite3")
+    store = open_feedback(settings)
     lines = [json.dumps(row, ensure_ascii=False) for row in store.disliked()]
     text = "".join(line + "\n" for line in lines)
     if args.out:

@@ -8,6 +8,8 @@ once apply each step once. A new database is created on first use; an older one 
 
 from __future__ import annotations
 
+from typing import Any
+
 import psycopg
 
 from assistant.errors import ConfigError
@@ -95,3 +97,18 @@ def _refuse_newer(db: PgDb, found: int) -> None:
     if found > LATEST:
         raise ConfigError(f"the database at {db.where} has schema version {found}, newer than this citewise "
                           f"knows ({LATEST}): upgrade citewise")
+
+
+class LazySchema:
+    """A ``PgDb`` whose schema is made sure of at first use, not at construction: a service process
+    started while the database is away starts, answers 503, and works once the database is back."""
+
+    def __init__(self, db: PgDb) -> None:
+        self._db = db
+        self._ready = False
+
+    def __getattr__(self, name: str) -> Any:
+        if not self._ready:
+            ensure_schema(self._db)
+            self._ready = True
+        return getattr(self._db, name)
