@@ -40,10 +40,10 @@ class Cluster:
     """A running cluster: ``url(db)`` for a database in it, ``new_database()`` for a fresh one,
     ``stop()``/``start()`` to take it away and bring it back."""
 
-    def __init__(self, root: Path, bins: Path, host: str = "127.0.0.1") -> None:
-        self.root, self.bins, self.host = root, bins, host
+    def __init__(self, root: Path, bins: Path, host: str = "127.0.0.1", clients: str | None = None) -> None:
+        self.root, self.bins, self.host, self.clients = root, bins, host, clients
         self.data = root / "data"
-        self.port = free_port()
+        self.port = free_port(host)
         self.log = root / "postgres.log"
 
     def run(self, *args: str) -> None:
@@ -57,6 +57,9 @@ class Cluster:
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres", "postgres")
         self.run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8")
+        if self.clients:  # other hosts' addresses (a CIDR) may connect too: trust, as loopback is
+            with (self.data / "pg_hba.conf").open("a") as hba:
+                hba.write(f"host all all {self.clients} trust\n")
 
     def start(self) -> None:
         # fsync off: a test cluster need not survive a power cut, and writes get ~10 times faster
@@ -81,7 +84,7 @@ class Cluster:
 
 
 @contextmanager
-def cluster(host: str = "127.0.0.1") -> Iterator[Cluster | None]:
+def cluster(host: str = "127.0.0.1", clients: str | None = None) -> Iterator[Cluster | None]:
     """A started cluster in a temp dir of its own, removed after (None when PostgreSQL is not installed and
     not required). Not under pytest's tmp dirs: those are root's alone, and the server runs as postgres."""
     bins = bindir()
@@ -91,7 +94,7 @@ def cluster(host: str = "127.0.0.1") -> Iterator[Cluster | None]:
         yield None
         return
     root = Path(tempfile.mkdtemp(prefix="citewise-pg-"))
-    c = Cluster(root, bins, host)
+    c = Cluster(root, bins, host, clients)
     try:
         c.init()
         c.start()
