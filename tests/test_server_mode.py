@@ -218,8 +218,8 @@ def test_an_article_ingested_by_one_process_is_answered_by_another_within_a_seco
         proc.wait(30)
 
 
-def test_an_engine_that_goes_away_is_a_503_and_is_used_again_when_back(tmp_path, pg_cluster, embeddings, make_client):
-    url = pg_cluster.new_database()
+def test_an_engine_that_goes_away_is_a_503_and_is_used_again_when_back(tmp_path, pg_cluster, pg_url, make_client):
+    url = pg_url
     chroma_port = free_port()
     with chroma_process(tmp_path / "chroma", chroma_port) as chroma_url:
         client = make_client(database_url=url, chroma_url=chroma_url)
@@ -239,3 +239,14 @@ def test_an_engine_that_goes_away_is_a_503_and_is_used_again_when_back(tmp_path,
     assert down.status_code == 503 and "vector store" in down.text
     with chroma_process(tmp_path / "chroma", chroma_port):
         assert client.post("/v1/ask", json=ask).json()["status"] == "answered"
+
+
+def test_copy_to_postgresql_keeping_the_vectors_where_they_are(tmp_path, embeddings, pg_url, capsys):
+    home = tmp_path / "embedded"
+    make_assistant(home, embeddings).ensure_seeded()
+    assert main(["--store", str(home), "copy", "--to", pg_url, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["vectors_shared"] and report["vectors"] == 0 and report["articles"] == 2
+    moved = make_assistant(home, embeddings, database_url=pg_url)
+    assert check(moved.store, fix=False).consistent
+    assert moved.ask("why did Türkiye buy the S-400?").status == "answered"
