@@ -250,3 +250,10 @@ def test_copy_to_postgresql_keeping_the_vectors_where_they_are(tmp_path, embeddi
     moved = make_assistant(home, embeddings, database_url=pg_url)
     assert check(moved.store, fix=False).consistent
     assert moved.ask("why did Türkiye buy the S-400?").status == "answered"
+
+
+def test_a_database_that_does_not_answer_is_exit_3_with_the_reason(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CITEWISE_DATABASE_URL", f"postgresql://citewise:secret@127.0.0.1:{free_port()}/citewise")
+    assert main(["--store", str(tmp_path), "articles"]) == 3
+    err = capsys.readouterr().err
+    assert "does not answer" in err and "refused" in err and "secret" not in err and err.count("\n") == 1

@@ -11,14 +11,16 @@ A write holds it for milliseconds (the rows of a batch; embedding happens before
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from assistant.errors import ConfigError, StoreUnavailableError
 
@@ -29,6 +31,24 @@ SCHEMES = ("postgresql", "postgres")
 
 _pools: dict[str, PgDb] = {}
 _pools_lock = threading.Lock()
+
+
+class _ConnectErrors(logging.Filter):
+    """The pool logs why a connection failed, and only says "couldn't get a connection" to the caller:
+    the reason is kept here for the error citewise reports, instead of a warning on stderr per attempt."""
+
+    last: tuple[float, str] | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "error connecting" not in message:
+            return True
+        reason = message.split("': ", 1)[-1].strip().splitlines()[0]
+        _ConnectErrors.last = (time.monotonic(), reason)
+        return False
+
+
+logging.getLogger("psycopg.pool").addFilter(_ConnectErrors())
 
 
 def redacted(url: str) -> str:
@@ -108,6 +128,9 @@ class PgDb:
 
     def _down(self, exc: BaseException) -> StoreUnavailableError:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        last = _ConnectErrors.last
+        if isinstance(exc, PoolTimeout) and last and time.monotonic() - last[0] < 2 * CONNECT_TIMEOUT_S:
+            first = f"{last[1]} (no connection within {CONNECT_TIMEOUT_S:.0f} s)"
         return StoreUnavailableError(f"the database at {self.where} does not answer: {first}")
 
     @contextmanager
