@@ -28,9 +28,14 @@ WRITE_LOCK = 0x63697465  # the advisory lock every write transaction holds ("cit
 POOL_MAX = 8  # connections a process holds at most: its threads' reads and one writer
 CONNECT_TIMEOUT_S = 5.0  # a database that does not answer within this is down: 503, not a hung request
 SCHEMES = ("postgresql", "postgres")
+# how long a read of the database's generation serves: a question reads it ~12 times (every cached figure
+# asks), ~0.2 ms each on loopback and more on a network, so another process's commit is seen within this
+# instead of costing a round trip per cache; this process's own writes are seen at once
+GENERATION_TTL_S = 0.2
 
 _pools: dict[str, PgDb] = {}
 _pools_lock = threading.Lock()
+_writes: dict[str, int] = {}  # write transactions of this process by database URL, whichever PgDb made them
 
 
 class _ConnectErrors(logging.Filter):
@@ -96,8 +101,8 @@ class PgDb:
         self.url = check_url(url)
         self.where = redacted(url)
         self._local = threading.local()
-        self._bumps = 0  # this process's writes: its own commits change what its caches hold at once
         self._bumps_lock = threading.Lock()
+        self._seen: tuple[float, int] | None = None  # (when, the database's generation then)
         # min_size=0: no connection is kept trying while the database is away; each request asks anew, so
         # a database that comes back is used at the next request, without a restart or a reconnect backoff
         self.pool = ConnectionPool(url, min_size=0, max_size=max_size, open=False, timeout=CONNECT_TIMEOUT_S,
@@ -179,11 +184,14 @@ class PgDb:
             raise self._down(exc) from exc
         finally:
             with self._bumps_lock:
-                self._bumps += 1
+                _writes[self.url] = _writes.get(self.url, 0) + 1
 
     def generation(self) -> tuple[int, int]:
-        """A value that changes whenever what a cache holds may have: any commit anywhere (the database's
-        counter) or a write of this process (rolled back ones too)."""
-        with self._bumps_lock:
-            bumps = self._bumps
-        return self.row("SELECT generation FROM citewise_state")[0], bumps
+        """A value that changes whenever what a cache holds may have: a commit by another process (the
+        database's counter, read at most every ``GENERATION_TTL_S``) or a write of this one (rolled back
+        ones too), at once."""
+        now = time.monotonic()
+        seen = self._seen
+        if seen is None or now - seen[0] > GENERATION_TTL_S:
+            seen = self._seen = (now, self.row("SELECT generation FROM citewise_state")[0])
+        return seen[1], _writes.get(self.url, 0)
