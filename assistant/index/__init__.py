@@ -10,6 +10,7 @@ that keeps them in step. ``open_store`` builds it from the settings; nothing els
     pg.py        server mode's PostgreSQL database (CITEWISE_DATABASE_URL): a pool, write transactions, generations
     pg_schema.py its versioned schema and ``citewise migrate``
     pg_articles.py, pg_lexical.py  PgArticles, PgLexicalIndex: the same protocols in PostgreSQL
+    copy.py      ``citewise copy``: a store to another place (server mode and back) without embedding again
     types.py     Hit, ChunkRow, published_ts: what the parts hand each other
 """
 
