@@ -148,8 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     embedded = Settings(home=Path(args.embedded), seed_demo=False)
     server = Settings(home=Path(args.embedded) / "server-mode-home", seed_demo=False,
                       database_url=args.database_url, chroma_url=args.chroma_url)
-    out: dict[str, Any] = {"cpus": os.cpu_count(), "questions": len(questions),
-                           "questions_from": str(args.questions or "built in")}
+    # the machine's load: on a shared machine the figures compare the modes within one run, not across runs
+    out: dict[str, Any] = {"cpus": os.cpu_count(), "loadavg_at_start": os.getloadavg(),
+                           "questions": len(questions), "questions_from": str(args.questions or "built in")}
     out["latency"] = {"embedded": latency(embedded, questions), "server": latency(server, questions)}
     print(json.dumps(out["latency"], indent=1))
     env = {**os.environ, "CITEWISE_SEED_DEMO": "0", "CITEWISE_HOME": str(server.home),
@@ -163,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         files = sorted(p for p in args.ingest_corpus.iterdir() if p.is_file())[:args.ingest_files]
         out["ingest"] = [ingest(env, files, n) for n in (1, 2)]
         print(json.dumps(out["ingest"], indent=1))
+    out["loadavg_at_end"] = os.getloadavg()
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     return 0
