@@ -152,6 +152,10 @@ class PgDb:
         except psycopg.OperationalError as exc:  # PoolTimeout is one: no connection within the timeout
             raise self._down(exc) from exc
 
+    def in_transaction(self) -> bool:
+        """Whether this thread is inside ``write``: what it reads there may not be committed."""
+        return bool(getattr(self._local, "depth", 0))
+
     def rows(self, sql: str, args: Any = ()) -> list[Any]:
         with self.connection() as conn:
             return conn.execute(sql, clean(args)).fetchall()

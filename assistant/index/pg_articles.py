@@ -15,6 +15,7 @@ from assistant.index.types import META_FIELDS, ChunkRow, published_ts
 from assistant.models import Article, Chunk
 
 T = TypeVar("T")
+TEXTS_HELD = 256  # article texts kept between questions (a round trip each otherwise; ~8 a question)
 
 
 class PgArticles:
@@ -24,6 +25,7 @@ class PgArticles:
         self.db = db
         self._metas = Cached(db, self._read_metas)  # type: ignore[arg-type]  (PgDb has SqliteDb's generation())
         self._derived: dict[str, tuple[Mapping[str, dict[str, Any]], Any]] = {}
+        self._texts: tuple[Any, dict[str, str]] = (None, {})  # (generation, text by article id)
 
     def transaction(self) -> AbstractContextManager[Any]:
         return self.db.write()
@@ -66,10 +68,22 @@ class PgArticles:
         return meta
 
     def get_text(self, article_id: str) -> str:
-        row = self.db.row("SELECT text FROM articles WHERE article_id=%s", (article_id,))
-        if row is None:
-            raise NotFoundError(f"no article with id {article_id!r} (see: citewise articles)")
-        return row[0]
+        """The article's text, held until anyone commits (a re-ingest may change it)."""
+        generation = self.db.generation()
+        held = self._texts
+        if held[0] != generation:
+            held = self._texts = (generation, {})
+        text = None if self.db.in_transaction() else held[1].get(article_id)
+        if text is None:
+            row = self.db.row("SELECT text FROM articles WHERE article_id=%s", (article_id,))
+            if row is None:
+                raise NotFoundError(f"no article with id {article_id!r} (see: citewise articles)")
+            text = row[0]
+            if not self.db.in_transaction():
+                if len(held[1]) >= TEXTS_HELD:
+                    held[1].clear()
+                held[1][article_id] = text
+        return text
 
     def get_article(self, article_id: str) -> Article:
         meta = self.get_meta(article_id)
