@@ -36,6 +36,7 @@ GENERATION_TTL_S = 0.2
 _pools: dict[str, PgDb] = {}
 _pools_lock = threading.Lock()
 _writes: dict[str, int] = {}  # write transactions of this process by database URL, whichever PgDb made them
+_writes_lock = threading.Lock()
 
 
 class _ConnectErrors(logging.Filter):
@@ -101,7 +102,6 @@ class PgDb:
         self.url = check_url(url)
         self.where = redacted(url)
         self._local = threading.local()
-        self._bumps_lock = threading.Lock()
         self._seen: tuple[float, int] | None = None  # (when, the database's generation then)
         # min_size=0: no connection is kept trying while the database is away; each request asks anew, so
         # a database that comes back is used at the next request, without a restart or a reconnect backoff
@@ -187,7 +187,7 @@ class PgDb:
         except psycopg.OperationalError as exc:
             raise self._down(exc) from exc
         finally:
-            with self._bumps_lock:
+            with _writes_lock:
                 _writes[self.url] = _writes.get(self.url, 0) + 1
 
     def generation(self) -> tuple[int, int]:
