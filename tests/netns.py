@@ -43,19 +43,19 @@ def _tag() -> str:
     return f"cw{os.getpid() % 100000}"
 
 
-@contextmanager
-def _namespaces(n: int) -> Iterator[Hosts]:
+def _namespaces(n: int) -> tuple[Hosts, list[list[str]]]:
+    """The hosts, and the commands that undo them; CalledProcessError (after undoing) when the kernel or
+    the container refuses a step (no veth, no CAP_NET_ADMIN)."""
     tag = _tag()
-    made: list[str] = []
-    links: list[str] = []
+    undo: list[list[str]] = []
     try:
         hosts = []
         for i in range(1, n + 1):
             ns, here, there = f"{tag}h{i}", f"{tag}v{i}", f"{tag}p{i}"
             _ip("netns", "add", ns)
-            made.append(ns)
+            undo.append(["ip", "netns", "del", ns])
             _ip("link", "add", here, "type", "veth", "peer", "name", there)
-            links.append(here)
+            undo.insert(0, ["ip", "link", "del", here])
             _ip("link", "set", there, "netns", ns)
             _ip("addr", "add", f"10.231.{i}.1/24", "dev", here)
             _ip("link", "set", here, "up")
@@ -66,12 +66,15 @@ def _namespaces(n: int) -> Iterator[Hosts]:
         # the database host's address, on this side of the first pair: an address is the whole namespace's,
         # so every host reaches it (no dummy interface needed, which some kernels lack)
         _ip("addr", "add", f"{DB_ADDR}/32", "dev", f"{tag}v1")
-        yield Hosts("netns", DB_ADDR, CLIENTS, hosts)
-    finally:
-        for link in links:
-            subprocess.run(["ip", "link", "del", link], capture_output=True, timeout=30)
-        for ns in made:
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=30)
+        return Hosts("netns", DB_ADDR, CLIENTS, hosts), undo
+    except (subprocess.CalledProcessError, OSError):
+        _undo(undo)
+        raise
+
+
+def _undo(commands: list[list[str]]) -> None:
+    for cmd in commands:
+        subprocess.run(cmd, capture_output=True, timeout=30)
 
 
 def _permitted() -> bool:
@@ -86,8 +89,16 @@ def _permitted() -> bool:
 @contextmanager
 def hosts(n: int = 2) -> Iterator[Hosts]:
     """``n`` service hosts and a database host: namespaces when permitted, else loopback."""
+    made = None
     if _permitted():
-        with _namespaces(n) as h:
-            yield h
-    else:
+        try:
+            made = _namespaces(n)
+        except (subprocess.CalledProcessError, OSError):
+            made = None
+    if made is None:
         yield Hosts("loopback", "127.0.0.1", None, [Host("127.0.0.1") for _ in range(n)])
+        return
+    try:
+        yield made[0]
+    finally:
+        _undo(made[1])
