@@ -236,7 +236,7 @@ def test_an_engine_that_goes_away_is_a_503_and_is_used_again_when_back(tmp_path,
         finally:
             pg_cluster.start()
         back = client.post("/v1/ask", json=ask)
-        assert back.status_code == 200 and back.json()["status"] == "answered"
+        assert back.status_code == 200 and back.json()["status"] == "answered", back.text
     down = client.post("/v1/ask", json=ask)  # the Chroma server is gone now
     assert down.status_code == 503 and "vector store" in down.text
     with chroma_process(tmp_path / "chroma", chroma_port):

@@ -27,6 +27,7 @@ from assistant.errors import ConfigError, StoreUnavailableError
 WRITE_LOCK = 0x63697465  # the advisory lock every write transaction holds ("cite")
 POOL_MAX = 8  # connections a process holds at most: its threads' reads and one writer
 CONNECT_TIMEOUT_S = 5.0  # a database that does not answer within this is down: 503, not a hung request
+PROBE_TIMEOUT_S = 2  # the one connection tried past the pool, to tell a database back from one still away
 SCHEMES = ("postgresql", "postgres")
 # how long a read of the database's generation serves: a question reads it ~12 times (every cached figure
 # asks), ~0.2 ms each on loopback and more on a network, so another process's commit is seen within this
@@ -103,17 +104,48 @@ class PgDb:
         self.where = redacted(url)
         self._local = threading.local()
         self._seen: tuple[float, int] | None = None  # (when, the database's generation then)
-        # min_size=0: no connection is kept trying while the database is away; each request asks anew, so
-        # a database that comes back is used at the next request, without a restart or a reconnect backoff
-        self.pool = ConnectionPool(url, min_size=0, max_size=max_size, open=False, timeout=CONNECT_TIMEOUT_S,
-                                   kwargs={"autocommit": True, "connect_timeout": int(CONNECT_TIMEOUT_S),
-                                           # JIT compiles for ~0.6 s what runs in 1 ms: the planner's cost
-                                           # guesses for small lookups cross its threshold
-                                           "options": "-c jit=off"},
-                                   check=ConnectionPool.check_connection, name="citewise")
+        self._pool_lock = threading.Lock()
+        self.pool = self._new_pool(max_size)
+
+    def _new_pool(self, max_size: int = POOL_MAX) -> ConnectionPool:
+        # min_size=0: no connection is kept trying while the database is away; each request asks anew
+        pool = ConnectionPool(self.url, min_size=0, max_size=max_size, open=False, timeout=CONNECT_TIMEOUT_S,
+                              kwargs={"autocommit": True, "connect_timeout": int(CONNECT_TIMEOUT_S),
+                                      # JIT compiles for ~0.6 s what runs in 1 ms: the planner's cost
+                                      # guesses for small lookups cross its threshold
+                                      "options": "-c jit=off"},
+                              check=ConnectionPool.check_connection, name="citewise")
         try:
-            self.pool.open(wait=False)
+            pool.open(wait=False)
         except psycopg.Error as exc:
+            raise self._down(exc) from exc
+        return pool
+
+    def _renewed(self, stale: ConnectionPool) -> bool:
+        """After a pool timed out: whether the database answers a connection of its own now, and if so a new
+        pool in place of ``stale`` (the pool backs off its attempts while the database is away, up to many
+        seconds; a database that is back is used at once, without a restart)."""
+        try:
+            psycopg.connect(self.url, connect_timeout=PROBE_TIMEOUT_S, options="-c jit=off").close()
+        except psycopg.Error:
+            return False
+        with self._pool_lock:
+            if self.pool is stale:
+                self.pool = self._new_pool(stale.max_size)
+                threading.Thread(target=stale.close, daemon=True).start()  # waits for connections in use
+        return True
+
+    def _getconn(self) -> tuple[ConnectionPool, psycopg.Connection]:
+        pool = self.pool
+        try:
+            return pool, pool.getconn()
+        except PoolTimeout as exc:
+            if not self._renewed(pool):
+                raise self._down(exc) from exc
+        pool = self.pool
+        try:
+            return pool, pool.getconn()
+        except psycopg.OperationalError as exc:
             raise self._down(exc) from exc
 
     @classmethod
@@ -146,11 +178,13 @@ class PgDb:
         if conn is not None:
             yield conn
             return
+        pool, conn = self._getconn()
         try:
-            with self.pool.connection() as conn:
-                yield conn
-        except psycopg.OperationalError as exc:  # PoolTimeout is one: no connection within the timeout
+            yield conn
+        except psycopg.OperationalError as exc:
             raise self._down(exc) from exc
+        finally:
+            pool.putconn(conn)  # a broken one is dropped, an open transaction rolled back
 
     def in_transaction(self) -> bool:
         """Whether this thread is inside ``write``: what it reads there may not be committed."""
@@ -175,8 +209,9 @@ class PgDb:
             finally:
                 self._local.depth -= 1
             return
+        pool, conn = self._getconn()
         try:
-            with self.pool.connection() as conn, conn.transaction():
+            with conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
                 self._local.conn, self._local.depth = conn, 1
                 try:
@@ -187,6 +222,7 @@ class PgDb:
         except psycopg.OperationalError as exc:
             raise self._down(exc) from exc
         finally:
+            pool.putconn(conn)
             with _writes_lock:
                 _writes[self.url] = _writes.get(self.url, 0) + 1
 
