@@ -77,6 +77,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return _feedback(args, settings)
     if cmd == "check":
         return _check(args, settings)
+    if cmd == "migrate":
+        return _migrate(args, settings)
+    if cmd == "copy":
+        return _copy(args, settings)
     a = _assistant(settings)
     a.ensure_seeded()  # the first command of a new user shows the demo corpus, whichever it is
     if cmd == "articles":
@@ -120,10 +124,42 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if report.consistent else 1
 
 
-def _feedback(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.slack.feedback import Feedback
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.database_url:
+        raise InputError("citewise migrate is for server mode: set CITEWISE_DATABASE_URL=postgresql://...")
+    from assistant.index.pg import PgDb
+    from assistant.index.pg_schema import migrate
 
-    store = Feedback(settings.home / "feedback.sqlite3")
+    db = PgDb.shared(settings.database_url)
+    before, after = migrate(db)
+    if args.json:
+        _print_json({"database": db.where, "before": before, "after": after})
+    else:
+        print(f"{db.where}: schema version {before} -> {after}" if before != after
+              else f"{db.where}: schema version {after}, up to date")
+    return 0
+
+
+def _copy(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.index.copy import copy_store, target_settings
+    from assistant.index.pg import check_url, redacted
+
+    target = target_settings(settings, args.to, args.chroma_url)
+    if target.database_url:
+        check_url(target.database_url)
+    report = copy_store(settings, target)
+    where = redacted(args.to) + (f" (vectors on {args.chroma_url})" if args.chroma_url else "")
+    if args.json:
+        _print_json({"to": where, **report.to_dict()})
+    else:
+        print(report.summary(where))
+    return 1 if report.skipped else 0
+
+
+def _feedback(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.slack.feedback import open_feedback
+
+    store = open_feedback(settings)
     lines = [json.dumps(row, ensure_ascii=False) for row in store.disliked()]
     text = "".join(line + "\n" for line in lines)
     if args.out:

@@ -1,5 +1,5 @@
 """The arguments of ``citewise`` (``cli.py`` runs the commands): ask, search, ingest, articles, show,
-remove, serve, check, slack, feedback, eval."""
+remove, serve, check, migrate, copy, slack, feedback, eval."""
 
 from __future__ import annotations
 
@@ -46,6 +46,16 @@ def parser() -> argparse.ArgumentParser:
     ck = sub.add_parser("check", help="verify that texts, lexical index and vectors agree; repair them if not")
     ck.add_argument("--dry-run", action="store_true", help="report only, repair nothing")
     ck.add_argument("--json", action="store_true")
+
+    mg = sub.add_parser("migrate", help="server mode: create or upgrade the schema of CITEWISE_DATABASE_URL")
+    mg.add_argument("--json", action="store_true")
+
+    cp = sub.add_parser("copy", help="copy the store (texts, chunks, vectors, conversations, feedback) elsewhere, "
+                        "without embedding again: to server mode or back to a data dir")
+    cp.add_argument("--to", required=True, metavar="TARGET", help="a postgresql:// URL, or a data dir")
+    cp.add_argument("--chroma-url", metavar="URL", help="the target's Chroma server (default: Chroma embedded in "
+                    "the target data dir, or in this store's data dir for a postgresql:// target)")
+    cp.add_argument("--json", action="store_true")
 
     sl = sub.add_parser("slack", help="the Slack bot in Socket Mode (no public URL needed)")
     sl.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
 
     home: Path = Field(default_factory=_default_home, description="data dir: store, indexes")
     chroma_url: str | None = Field(None, description="a Chroma server, e.g. http://127.0.0.1:8001")
+    database_url: str | None = Field(None, description="server mode: articles, lexical index, conversations and "
+                                     "Slack feedback in PostgreSQL, e.g. postgresql://citewise@db-host/citewise")
     collection: str = "citewise"
     embeddings: str = Field("minilm", description="minilm | openai:<model>")
     seed_demo: bool = Field(True, description="ingest the bundled sample articles on first use")

@@ -3,7 +3,8 @@ and ``/v1/chat/completions``; reports errors and latency, and writes them to a J
 
     python benchmarks/load.py --url http://127.0.0.1:8000 [--requests 200] [--concurrency 200] [--out FILE]
 
-Without ``--url`` it starts the app itself on 127.0.0.1 (sample articles, or ``--store DIR``).
+Without ``--url`` it starts the app itself on 127.0.0.1 (sample articles, or ``--store DIR``). ``--url``
+given several times spreads the requests round-robin over those service processes (server mode).
 Loopback only: it is a test of this service, not of someone else's.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import statistics
 import sys
@@ -59,21 +61,28 @@ async def one(client: httpx.AsyncClient, kind: str, question: str) -> tuple[str,
     return kind, time.perf_counter() - t0, err
 
 
-async def run_load(url: str, requests: int, concurrency: int, api_key: str | None = None,
+async def run_load(url: str | list[str], requests: int, concurrency: int, api_key: str | None = None,
                    questions: list[str] | None = None) -> dict[str, Any]:
+    """``url`` one service, or several taken round-robin (request i goes to the i-th modulo their number)."""
     questions = questions or QUESTIONS
+    urls = [url] if isinstance(url, str) else list(url)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     gate = asyncio.Semaphore(concurrency)
-    async with httpx.AsyncClient(base_url=url, timeout=300, limits=limits, headers=headers) as client:
+    clients = [httpx.AsyncClient(base_url=u, timeout=300, limits=limits, headers=headers) for u in urls]
+    async with contextlib.AsyncExitStack() as stack:
+        for c in clients:
+            await stack.enter_async_context(c)
+
         async def gated(i: int) -> tuple[str, float, str | None]:
             async with gate:
-                return await one(client, KINDS[i % len(KINDS)], questions[i % len(questions)])
+                return await one(clients[i % len(clients)], KINDS[i % len(KINDS)], questions[i % len(questions)])
 
         t0 = time.perf_counter()
         results = await asyncio.gather(*(gated(i) for i in range(requests)))
         wall = time.perf_counter() - t0
-    out: dict[str, Any] = {"requests": requests, "concurrency": concurrency, "wall_s": round(wall, 2),
+    out: dict[str, Any] = {"requests": requests, "concurrency": concurrency, "services": len(urls),
+                           "wall_s": round(wall, 2),
                            "throughput_rps": round(requests / wall, 1),
                            "errors": [e for _, _, e in results if e][:20],
                            "error_count": sum(1 for _, _, e in results if e), "by_kind": {}}
@@ -96,7 +105,8 @@ def _serve_locally(store: str | None):
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--url", help="a running citewise (default: start one here)")
+    ap.add_argument("--url", action="append", help="a running citewise (default: start one here); several: "
+                    "round-robin over them")
     ap.add_argument("--store", help="data dir for the local server (default: a new one with the samples)")
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--concurrency", type=int, default=200)

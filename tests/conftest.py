@@ -86,3 +86,26 @@ def make_client(tmp_path, embeddings):
             return stack.enter_context(TestClient(app))
 
         yield make
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A PostgreSQL cluster of the session's own (tests/pg.py); skips when PostgreSQL is not installed
+    and CITEWISE_REQUIRE_POSTGRES is not 1."""
+    from tests.pg import cluster
+
+    with cluster() as c:
+        if c is None:
+            pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+        yield c
+
+
+@pytest.fixture
+def pg_url(pg_cluster) -> str:
+    """A new empty database in the session's cluster; its pools are closed after the test."""
+    from assistant.index import pg
+
+    url = pg_cluster.new_database()
+    yield url
+    for db in [d for u, d in list(pg._pools.items()) if u == url]:
+        db.close()

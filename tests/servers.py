@@ -16,15 +16,15 @@ from assistant.serve import free_port
 from assistant.serve import serve_in_thread as app_server  # noqa: F401  (the tests' name for it)
 
 
-def wait_for_port(port: int, timeout: float = 30.0) -> None:
+def wait_for_port(port: int, timeout: float = 30.0, host: str = "127.0.0.1") -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            socket.create_connection((host, port), timeout=0.5).close()
             return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f}s")
+    raise RuntimeError(f"nothing listens on {host}:{port} after {timeout:.0f}s")
 
 
 def _chroma_bin() -> str:
@@ -33,14 +33,14 @@ def _chroma_bin() -> str:
 
 
 @contextmanager
-def chroma_process(path: Path, port: int | None = None) -> Iterator[str]:
+def chroma_process(path: Path, port: int | None = None, host: str = "127.0.0.1") -> Iterator[str]:
     """`chroma run` on ``path``; yields its URL and stops it on exit."""
-    port = port or free_port()
-    proc = subprocess.Popen([_chroma_bin(), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+    port = port or free_port(host)
+    proc = subprocess.Popen([_chroma_bin(), "run", "--path", str(path), "--host", host, "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_for_port(port)
-        yield f"http://127.0.0.1:{port}"
+        wait_for_port(port, host=host)
+        yield f"http://{host}:{port}"
     finally:
         proc.terminate()
         proc.wait(10)

@@ -15,6 +15,9 @@ import pytest
 
 from assistant.errors import NotFoundError, StoreUnavailableError
 from assistant.index.articles import ArticleRepository, SqliteArticles
+from assistant.index.pg import PgDb
+from assistant.index.pg_articles import PgArticles
+from assistant.index.pg_schema import ensure_schema
 from assistant.index.sqlite import SqliteDb
 from assistant.index.types import ChunkRow
 from assistant.models import Article, Chunk
@@ -22,9 +25,23 @@ from assistant.models import Article, Chunk
 Opener = Callable[[], ArticleRepository]
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite", "postgres"])
 def opener(request, tmp_path) -> Opener:
-    return lambda: SqliteArticles(SqliteDb(tmp_path / "citewise.sqlite3"))
+    if request.param == "sqlite":
+        yield lambda: SqliteArticles(SqliteDb(tmp_path / "citewise.sqlite3"))
+        return
+    url = request.getfixturevalue("pg_url")
+    opened: list[PgDb] = []
+
+    def open_pg() -> ArticleRepository:  # a pool of its own each time: as another process would
+        db = PgDb(url)
+        opened.append(db)
+        ensure_schema(db)
+        return PgArticles(db)
+
+    yield open_pg
+    for db in opened:
+        db.close()
 
 
 @pytest.fixture
@@ -140,6 +157,30 @@ class TestArticleRepository:
 
     def test_ping_answers(self, repo):
         repo.ping()
+
+    def test_sentence_vectors_read_back_by_article_in_order_and_go_with_the_article(self, repo):
+        put(repo, *article("a1"))
+        put(repo, *article("a2"))
+        v = [bytes([i]) * 768 for i in range(3)]
+        repo.add_sentence_vectors("a1", [(40, 60, v[1]), (0, 39, v[0])])
+        repo.add_sentence_vectors("a2", [(0, 20, v[2])])
+        assert repo.sentence_vectors(["a1", "a2", "none"]) == {"a1": [(0, 39, v[0]), (40, 60, v[1])],
+                                                                 "a2": [(0, 20, v[2])]}
+        assert repo.sentence_vectors([]) == {}
+        put(repo, *article("a1"))  # replaced: its old sentences' vectors are gone with it
+        with repo.transaction():
+            repo.delete("a2")
+        assert repo.sentence_vectors(["a1", "a2"]) == {}
+
+    def test_hostile_ids_and_texts_are_stored_or_not_found_never_an_engine_error(self, repo):
+        art = Article(article_id="nul\x00id", text="A text with a NUL \x00 inside.", title="T\x00",
+                      content_hash="h")
+        with repo.transaction():
+            repo.add(art, 0)
+        assert len(repo.get_text(next(iter(repo.metas())))) == len(art.text)
+        for read in (repo.get_text, repo.get_meta):
+            with pytest.raises(NotFoundError):
+                read("another\x00id")
 
 
 # -- SQLite's own ---------------------------------------------------------------------------------

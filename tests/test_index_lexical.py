@@ -8,12 +8,17 @@ FTS5's own tables are tested after it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 import assistant.index.lexical as lexical_module
 from assistant.index.articles import ArticleRepository, SqliteArticles
 from assistant.index.lexical import Fts5LexicalIndex, LexicalIndex
+from assistant.index.pg import PgDb
+from assistant.index.pg_articles import PgArticles
+from assistant.index.pg_lexical import PgLexicalIndex
+from assistant.index.pg_schema import ensure_schema
 from assistant.index.sqlite import SqliteDb
 from assistant.models import Article, Chunk
 from assistant.text.terms import terms
@@ -47,8 +52,12 @@ class Corpus:
             self.articles.delete(aid)
 
 
-@pytest.fixture(params=["fts5"])
+@pytest.fixture(params=["fts5", "postgres"])
 def corpus(request, tmp_path) -> Corpus:
+    if request.param == "postgres":
+        db = PgDb.shared(request.getfixturevalue("pg_url"))
+        ensure_schema(db)
+        return Corpus(PgArticles(db), PgLexicalIndex(db))
     db = SqliteDb(tmp_path / "citewise.sqlite3")
     return Corpus(SqliteArticles(db), Fts5LexicalIndex(db))
 
@@ -169,3 +178,28 @@ def test_the_bm25_weights_are_named_in_the_query(fts):
     (rank,) = fts.articles.db.row(  # type: ignore[attr-defined]
         f"SELECT bm25(chunks_fts, {lexical_module.BM25_WEIGHTS}) FROM chunks_fts WHERE chunks_fts MATCH 'pier'")
     assert fts.lexical.search({"pier"}, 1)[0].score == -rank
+
+
+# -- the engines against each other ----------------------------------------------------------------
+def test_postgres_ranks_and_scores_as_fts5_does(tmp_path, pg_url):
+    """The same articles in both engines: every query gets the same chunks in the same order, with
+    the same BM25 scores (to float rounding)."""
+    from ingest.pipeline import sample_paths
+
+    db = SqliteDb(tmp_path / "citewise.sqlite3")
+    pg = PgDb.shared(pg_url)
+    ensure_schema(pg)
+    engines = [Corpus(SqliteArticles(db), Fts5LexicalIndex(db)), Corpus(PgArticles(pg), PgLexicalIndex(pg))]
+    words: list[str] = []
+    for n, path in enumerate(sample_paths()):
+        paragraphs = [p.strip() for p in Path(path).read_text(encoding="utf-8").split("\n") if p.strip()]
+        words += terms(" ".join(paragraphs))
+        for engine in engines:
+            engine.put(f"s{n}", paragraphs, title=paragraphs[0][:60], source=f"Outlet {n % 2}")
+    queries = [set(words[i:i + 5]) for i in range(0, len(words), 97)][:40]
+    for query in queries:
+        for filters in ({}, {"sources": ["Outlet 1"]}):
+            fts, ours = (e.lexical.search(query, 10, **filters) for e in engines)
+            assert [(h.article_id, h.start) for h in ours] == [(h.article_id, h.start) for h in fts], query
+            assert [h.score for h in ours] == pytest.approx([h.score for h in fts], rel=1e-9)
+    assert engines[1].lexical.doc_freq(words[:50]) == engines[0].lexical.doc_freq(words[:50])

@@ -28,6 +28,23 @@ COMMON_SHARE = 0.2  # terms in more chunks than this share are left out of the l
 DF_CACHE_TERMS = 100_000  # document frequencies held before the cache starts again
 
 
+def query_terms(alts: Collection[str], n: int, df: dict[str, int]) -> list[str]:
+    """The terms a lexical query asks for, sorted: without terms so common that scanning them costs more
+    than they rank (every implementation asks for the same, so that they rank alike)."""
+    rare = sorted((t for t in alts if df[t] <= COMMON_SHARE * n), key=lambda t: (df[t], t))[:MAX_TERMS]
+    # BM25 scores every chunk holding any term: the time grows with the postings read, so a large
+    # corpus keeps the rarest terms within a budget (they carry BM25's ranking); at MultiHop's
+    # 6,400 chunks no question reaches it (at most 7,900 postings), at 16 times that it keeps
+    # the lexical query near 8 ms instead of 35
+    kept, total = [], 0
+    for t in rare:
+        if len(kept) >= MIN_TERMS and total + df[t] > MAX_POSTINGS:
+            break
+        kept.append(t)
+        total += df[t]
+    return sorted(kept or alts)
+
+
 class LexicalIndex(Protocol):
     """BM25 over chunks' terms. A chunk is filed under its key in the article repository."""
 
@@ -60,19 +77,7 @@ class Fts5LexicalIndex:
         """The FTS query without terms so common that scanning them costs more than they rank."""
         if not alts:
             return None
-        n, df = self.doc_freq(alts)
-        rare = sorted((t for t in alts if df[t] <= COMMON_SHARE * n), key=lambda t: (df[t], t))[:MAX_TERMS]
-        # FTS5 scores every chunk holding any term: the time grows with the postings read, so a large
-        # corpus keeps the rarest terms within a budget (they carry BM25's ranking); at MultiHop's
-        # 6,400 chunks no question reaches it (at most 7,900 postings), at 16 times that it keeps
-        # the lexical query near 8 ms instead of 35
-        kept, total = [], 0
-        for t in rare:
-            if len(kept) >= MIN_TERMS and total + df[t] > MAX_POSTINGS:
-                break
-            kept.append(t)
-            total += df[t]
-        return " OR ".join(f'"{t}"' for t in sorted(kept or alts))
+        return " OR ".join(f'"{t}"' for t in query_terms(alts, *self.doc_freq(alts)))
 
     def query(self, match: str, k: int, sources: Sequence[str] | None = None,
               after: float | None = None, before: float | None = None) -> list[Hit]:

@@ -26,7 +26,7 @@ from assistant.index.vectors import VectorIndex
 from assistant.models import Article, Chunk
 
 
-def check_embeddings(articles: ArticleRepository, name: str, home: Path) -> None:
+def check_embeddings(articles: ArticleRepository, name: str, home: Path | str) -> None:
     """Record the embedding model a new store is built with; ConfigError if an old one was built with another."""
     built = articles.get_flag("embeddings")
     if built is None:

@@ -36,6 +36,7 @@ class VectorIndex(Protocol):
               after: float | None = None, before: float | None = None) -> list[tuple[str, float]]: ...
     def count(self) -> int: ...
     def ids(self) -> set[str]: ...
+    def vectors(self, ids: Sequence[str]) -> dict[str, list[float]]: ...
     def batch_size(self) -> int: ...
 
 
@@ -133,6 +134,15 @@ class ChromaVectors:
             if len(page["ids"]) < PAGE:
                 return out
             offset += PAGE
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """The stored vectors of these chunk ids (``citewise copy``); ids without one are left out."""
+        out: dict[str, list[float]] = {}
+        batch = min(PAGE, self.batch_size())
+        for i in range(0, len(ids), batch):
+            got = self._guard(lambda b=list(ids[i:i + batch]): self.collection.get(ids=b, include=["embeddings"]))
+            out.update(zip(got["ids"], (list(map(float, v)) for v in got["embeddings"]), strict=True))
+        return out
 
     def _guard(self, fn: Callable[[], T], *, writing: bool = False) -> T:
         """Chroma's errors as citewise's: an unreachable server or a refused write is StoreUnavailableError."""

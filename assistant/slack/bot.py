@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from assistant.config import Settings
 from assistant.errors import CitewiseError, InputError, StoreUnavailableError
 from assistant.slack.blocks import SEARCHING, answer_blocks, apology, escape
-from assistant.slack.feedback import Feedback
+from assistant.slack.feedback import FeedbackStore, open_feedback
 
 if TYPE_CHECKING:
     from assistant.pipeline import Assistant
@@ -33,7 +33,7 @@ HELP = ("*citewise* answers questions about the news articles it holds, with ver
 class Bot:
     """The listeners; ``assistant`` is called per question so a store that was down is retried."""
 
-    def __init__(self, assistant: Callable[[], Assistant], feedback: Feedback) -> None:
+    def __init__(self, assistant: Callable[[], Assistant], feedback: FeedbackStore) -> None:
         self.assistant = assistant
         self.feedback = feedback
 
@@ -154,9 +154,10 @@ def _ack(ack: Callable[[], None]) -> None:
     ack()
 
 
-def build_slack_app(settings: Settings, assistant: Callable[[], Assistant], feedback: Feedback | None = None) -> App:
+def build_slack_app(settings: Settings, assistant: Callable[[], Assistant],
+                    feedback: FeedbackStore | None = None) -> App:
     """The Bolt app. Needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET; Web API calls go to SLACK_API_URL."""
-    feedback = feedback or Feedback(settings.home / "feedback.sqlite3")
+    feedback = feedback or open_feedback(settings)
     bot = Bot(assistant, feedback)
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url.rstrip("/") + "/")
     # token verification (auth.test) waits for the first request, so a start-up does not need Slack to be up

@@ -1,6 +1,9 @@
-"""What the Slack bot answered and what people thought of it (👍 / 👎), in SQLite in the data dir.
+"""What the Slack bot answered and what people thought of it (👍 / 👎).
 
 Also remembers which Slack events were handled, so a retried delivery never gets a second answer.
+``FeedbackStore`` is what the bot needs; ``SqliteFeedback`` keeps it in the data dir, ``PgFeedback``
+(pg_feedback.py) in server mode's PostgreSQL database, where a retry delivered to another process is
+still seen as one. ``open_feedback`` picks the one the settings name.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from assistant.config import Settings
 from assistant.errors import NotFoundError, StoreUnavailableError
 
 SCHEMA = """
@@ -29,7 +33,48 @@ CREATE TABLE IF NOT EXISTS seen_events (event_id TEXT PRIMARY KEY, created REAL 
 """
 
 
-class Feedback:
+Rows = dict[str, list[tuple[Any, ...]]]  # table: rows, what ``citewise copy`` carries
+
+
+class FeedbackStore(Protocol):
+    def first_time(self, event_id: str) -> bool: ...
+    def record(self, channel: str | None, thread_ts: str | None, question: str, answer: dict[str, Any]) -> str: ...
+    def vote(self, record_id: str, user: str, vote: str) -> None: ...
+    def votes(self, record_id: str) -> dict[str, int]: ...
+    def disliked(self) -> Iterator[dict[str, Any]]: ...
+    def export(self) -> Rows: ...
+    def put(self, rows: Rows) -> None: ...
+
+
+def open_feedback(settings: Settings) -> FeedbackStore:
+    """The feedback store the settings name: PostgreSQL at ``database_url``, else SQLite in ``home``."""
+    if settings.database_url:
+        from assistant.slack.pg_feedback import PgFeedback
+
+        return PgFeedback(settings.database_url)
+    return SqliteFeedback(Path(settings.home) / "feedback.sqlite3")
+
+
+def eval_line(record_id: str, question: str, answer: str, downs: int) -> dict[str, Any]:
+    """A 👎 answer as a candidate eval-set line: the question and what was answered, for a person to fill
+    in what should have been."""
+    given = json.loads(answer)
+    return {
+        "id": f"slack-{record_id}", "question": question, "kind": "feedback",
+        "expect_status": None, "expect_facts": {"any": []}, "expect_articles": {"any": []}, "history": [],
+        "note": f"👎 x{downs} in Slack; answered {given.get('status')}: fill in expect_* before use",
+        "given": {"status": given.get("status"), "answer": given.get("answer"),
+                  "citations": [{k: c.get(k) for k in ("n", "article_id", "source", "quote")}
+                                for c in given.get("citations", [])]},
+    }
+
+
+TABLES = ("answers", "votes", "seen_events")
+
+
+class SqliteFeedback:
+    """``FeedbackStore`` in a SQLite file."""
+
     def __init__(self, path: Path) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -74,12 +119,16 @@ class Feedback:
                 "ON v.record_id = a.record_id AND v.vote = 'down' GROUP BY a.record_id ORDER BY a.created"
             ).fetchall()
         for record_id, question, answer, downs in rows:
-            given = json.loads(answer)
-            yield {
-                "id": f"slack-{record_id}", "question": question, "kind": "feedback",
-                "expect_status": None, "expect_facts": {"any": []}, "expect_articles": {"any": []}, "history": [],
-                "note": f"👎 x{downs} in Slack; answered {given.get('status')}: fill in expect_* before use",
-                "given": {"status": given.get("status"), "answer": given.get("answer"),
-                          "citations": [{k: c.get(k) for k in ("n", "article_id", "source", "quote")}
-                                        for c in given.get("citations", [])]},
-            }
+            yield eval_line(record_id, question, answer, downs)
+
+    def export(self) -> Rows:
+        with self.lock:
+            return {t: self.db.execute(f"SELECT * FROM {t}").fetchall() for t in TABLES}
+
+    def put(self, rows: Rows) -> None:
+        """Rows as they were (``citewise copy``); one already there is kept."""
+        with self.lock, self.db:
+            for table, got in rows.items():
+                if table in TABLES and got:
+                    marks = ",".join("?" * len(got[0]))
+                    self.db.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({marks})", got)

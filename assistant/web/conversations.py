@@ -1,4 +1,9 @@
-"""Conversations: the turns of each conversation id, in SQLite in the data dir, so they survive restarts."""
+"""Conversations: the turns of each conversation id, kept so that they survive restarts.
+
+``ConversationStore`` is what the routes need; ``SqliteConversations`` keeps the turns in the data dir,
+``PgConversations`` in server mode's PostgreSQL database (any service process on any machine continues
+a conversation another began). ``open_conversations`` picks the one the settings name.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,11 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from assistant.config import Settings
 from assistant.errors import NotFoundError, StoreUnavailableError
 
 SCHEMA = """
@@ -22,10 +29,42 @@ CREATE TABLE IF NOT EXISTS turns (
     PRIMARY KEY (conversation_id, n)
 );
 """
+Turn = tuple[str, int, str, str, float]  # conversation_id, n, question, answer as JSON, created: what copies carry
 
 
-class Conversations:
+class ConversationStore(Protocol):
     """Append-only turns; a conversation exists once it has a turn."""
+
+    def questions(self, conversation_id: str) -> list[str]: ...
+    def add(self, conversation_id: str, question: str, answer: dict[str, Any]) -> int: ...
+    def get(self, conversation_id: str) -> list[dict[str, Any]]: ...
+    def turns(self) -> Iterator[Turn]: ...
+    def put_turns(self, turns: Iterable[Turn]) -> None: ...
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def open_conversations(settings: Settings) -> ConversationStore:
+    """The conversations the settings name: PostgreSQL at ``database_url``, else SQLite in ``home``."""
+    if settings.database_url:
+        from assistant.web.pg_conversations import PgConversations
+
+        return PgConversations(settings.database_url)
+    return SqliteConversations(Path(settings.home) / "conversations.sqlite3")
+
+
+def turn_dicts(rows: list[tuple[int, str, str, float]], conversation_id: str) -> list[dict[str, Any]]:
+    if not rows:
+        raise NotFoundError(f"no conversation with id {conversation_id!r}")
+    return [{"n": n, "question": q, "answer": json.loads(a), "created": c} for n, q, a, c in rows]
+
+
+class SqliteConversations:
+    """``ConversationStore`` in a SQLite file."""
+
+    new_id = staticmethod(new_id)
 
     def __init__(self, path: Path) -> None:
         try:
@@ -36,10 +75,6 @@ class Conversations:
             raise StoreUnavailableError(f"cannot open the conversations at {path}: {exc}") from exc
         self.lock = threading.Lock()
 
-    @staticmethod
-    def new_id() -> str:
-        return uuid.uuid4().hex
-
     def questions(self, conversation_id: str) -> list[str]:
         """The conversation's earlier questions, oldest first (empty for a new conversation)."""
         with self.lock:
@@ -49,17 +84,26 @@ class Conversations:
 
     def add(self, conversation_id: str, question: str, answer: dict[str, Any]) -> int:
         """Record a turn; returns its number (1 for the first)."""
+        # one statement: another process's connection adding to the same conversation waits for it
         with self.lock, self.db:
-            (n,) = self.db.execute("SELECT COALESCE(MAX(n), 0) + 1 FROM turns WHERE conversation_id=?",
-                                   (conversation_id,)).fetchone()
-            self.db.execute("INSERT INTO turns VALUES (?, ?, ?, ?, ?)",
-                            (conversation_id, n, question, json.dumps(answer, ensure_ascii=False), time.time()))
-        return n
+            return self.db.execute(
+                "INSERT INTO turns SELECT ?, COALESCE(MAX(n), 0) + 1, ?, ?, ? FROM turns WHERE conversation_id=? "
+                "RETURNING n", (conversation_id, question, json.dumps(answer, ensure_ascii=False), time.time(),
+                                conversation_id)).fetchone()[0]
 
     def get(self, conversation_id: str) -> list[dict[str, Any]]:
         with self.lock:
             rows = self.db.execute("SELECT n, question, answer, created FROM turns WHERE conversation_id=? "
                                    "ORDER BY n", (conversation_id,)).fetchall()
-        if not rows:
-            raise NotFoundError(f"no conversation with id {conversation_id!r}")
-        return [{"n": n, "question": q, "answer": json.loads(a), "created": c} for n, q, a, c in rows]
+        return turn_dicts(rows, conversation_id)
+
+    def turns(self) -> Iterator[Turn]:
+        """Every turn, for ``citewise copy``."""
+        with self.lock:
+            rows = self.db.execute("SELECT * FROM turns ORDER BY conversation_id, n").fetchall()
+        yield from rows
+
+    def put_turns(self, turns: Iterable[Turn]) -> None:
+        """Turns as they were (``citewise copy``); one already there is kept."""
+        with self.lock, self.db:
+            self.db.executemany("INSERT OR IGNORE INTO turns VALUES (?, ?, ?, ?, ?)", list(turns))

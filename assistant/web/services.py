@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from langchain_core.embeddings import Embeddings
 
 from assistant.config import Settings
-from assistant.web.conversations import Conversations
+from assistant.web.conversations import open_conversations
 from assistant.web.metrics import Metrics
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ class Services:
         self._embeddings = embeddings
         self._assistant = assistant
         self._lock = threading.Lock()
-        self.conversations = Conversations(settings.home / "conversations.sqlite3")
+        self.conversations = open_conversations(settings)
         self.metrics = Metrics()
         self.api_keys = _keys(settings.api_keys)
         self.admin_keys = _keys(settings.admin_keys)

@@ -1,0 +1,178 @@
+"""``ArticleRepository`` in PostgreSQL (server mode): the same rows as ``SqliteArticles``, shared by
+every process on every machine; cached metadata follows anyone's commit through the database's generation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from assistant.errors import NotFoundError, StoreUnavailableError
+from assistant.index.pg import PgDb, pg_text
+from assistant.index.sqlite import Cached
+from assistant.index.types import META_FIELDS, ChunkRow, published_ts
+from assistant.models import Article, Chunk
+
+T = TypeVar("T")
+TEXTS_HELD = 256  # article texts kept between questions (a round trip each otherwise; ~8 a question)
+
+
+class PgArticles:
+    """``ArticleRepository`` in a PostgreSQL database whose schema ``pg_schema`` made."""
+
+    def __init__(self, db: PgDb) -> None:
+        self.db = db
+        self._metas = Cached(db, self._read_metas)  # type: ignore[arg-type]  (PgDb has SqliteDb's generation())
+        self._derived: dict[str, tuple[Mapping[str, dict[str, Any]], Any]] = {}
+        self._texts: tuple[Any, dict[str, str]] = (None, {})  # (generation, text by article id)
+
+    def transaction(self) -> AbstractContextManager[Any]:
+        return self.db.write()
+
+    # -- flags -------------------------------------------------------------------
+    def get_flag(self, key: str) -> str | None:
+        row = self.db.row("SELECT value FROM meta WHERE key=%s", (key,))
+        return row[0] if row else None
+
+    def set_flag(self, key: str, value: str) -> None:
+        with self.db.write() as conn:
+            conn.execute("INSERT INTO meta VALUES(%s, %s) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                         (key, pg_text(value)))
+
+    # -- reads -------------------------------------------------------------------
+    def content_hash(self, article_id: str) -> str | None:
+        row = self.db.row("SELECT content_hash FROM articles WHERE article_id=%s", (article_id,))
+        return row[0] if row else None
+
+    def _read_metas(self) -> dict[str, dict[str, Any]]:
+        cols = ", ".join(META_FIELDS)
+        rows = self.db.rows(f"SELECT {cols}, n_chunks, published_ts FROM articles")
+        return {r[0]: dict(zip((*META_FIELDS, "n_chunks", "published_ts"), r, strict=True)) for r in rows}
+
+    def metas(self) -> Mapping[str, dict[str, Any]]:
+        """Every article's metadata by id (not its text), as of the last commit anyone made."""
+        return self._metas.get()
+
+    def _derive(self, name: str, compute: Callable[[Mapping[str, dict[str, Any]]], T]) -> T:
+        metas = self.metas()
+        held = self._derived.get(name)
+        if held is None or held[0] is not metas:
+            held = self._derived[name] = (metas, compute(metas))
+        return held[1]
+
+    def get_meta(self, article_id: str) -> dict[str, Any]:
+        meta = self.metas().get(article_id)
+        if meta is None:
+            raise NotFoundError(f"no article with id {article_id!r} (see: citewise articles)")
+        return meta
+
+    def get_text(self, article_id: str) -> str:
+        """The article's text, held until anyone commits (a re-ingest may change it)."""
+        generation = self.db.generation()
+        held = self._texts
+        if held[0] != generation:
+            held = self._texts = (generation, {})
+        text = None if self.db.in_transaction() else held[1].get(article_id)
+        if text is None:
+            row = self.db.row("SELECT text FROM articles WHERE article_id=%s", (article_id,))
+            if row is None:
+                raise NotFoundError(f"no article with id {article_id!r} (see: citewise articles)")
+            text = row[0]
+            if not self.db.in_transaction():
+                if len(held[1]) >= TEXTS_HELD:
+                    held[1].clear()
+                held[1][article_id] = text
+        return text
+
+    def get_article(self, article_id: str) -> Article:
+        meta = self.get_meta(article_id)
+        return Article(text=self.get_text(article_id), **{k: meta[k] for k in META_FIELDS})
+
+    def list_articles(self) -> list[dict[str, Any]]:
+        return sorted(self.metas().values(), key=lambda m: (m["published"] or "", m["article_id"]), reverse=True)
+
+    def count(self) -> int:
+        return len(self.metas())
+
+    def sources(self) -> list[str]:
+        return list(self._derive("sources", lambda ms: sorted({m["source"] for m in ms.values() if m["source"]})))
+
+    def chunks(self, chunk_ids: Collection[str]) -> list[ChunkRow]:
+        """The stored chunks among these ids (one query: an array is one parameter); unknown ids are left out."""
+        ids = list(chunk_ids)
+        if not ids:
+            return []
+        return list(map(ChunkRow._make, self.db.rows(
+            'SELECT chunk_id, article_id, idx, start, "end" FROM chunks WHERE chunk_id = ANY(%s)', (ids,))))
+
+    def chunk_ids(self) -> set[str]:
+        return {r[0] for r in self.db.rows("SELECT chunk_id FROM chunks")}
+
+    def chunk_count(self) -> int:
+        return self.db.row("SELECT count(*) FROM chunks")[0]
+
+    def wrong_chunk_counts(self) -> list[str]:
+        """Articles whose recorded number of chunks is not the number of their chunk rows."""
+        return [r[0] for r in self.db.rows(
+            "SELECT a.article_id FROM articles a LEFT JOIN chunks c ON c.article_id = a.article_id "
+            "GROUP BY a.article_id HAVING count(c.key) != a.n_chunks ORDER BY a.article_id")]
+
+    def sentence_vectors(self, article_ids: Collection[str]) -> dict[str, list[tuple[int, int, bytes]]]:
+        """Each article's (start, end, vector) rows, ordered by start; articles without rows absent."""
+        out: dict[str, list[tuple[int, int, bytes]]] = {}
+        ids = list(article_ids)
+        if not ids:
+            return out
+        for aid, start, end, vector in self.db.rows(
+                'SELECT article_id, start, "end", vector FROM sentence_vectors WHERE article_id = ANY(%s) '
+                "ORDER BY article_id, start", (ids,)):
+            out.setdefault(aid, []).append((start, end, bytes(vector)))
+        return out
+
+    def ping(self) -> None:
+        try:
+            self.db.row("SELECT 1 FROM citewise_state")
+        except StoreUnavailableError:
+            raise
+        except Exception as exc:  # noqa: BLE001  (a database without our schema any more, say)
+            raise StoreUnavailableError(f"the article database at {self.db.where} does not answer: {exc}") from exc
+
+    # -- writes: each its own transaction, or part of the caller's ``transaction()`` -------------------
+    def add(self, article: Article, n_chunks: int) -> None:
+        """The article's row; its chunks follow through ``add_chunk``."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.db.write() as conn:
+            conn.execute(
+                "INSERT INTO articles VALUES(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                tuple(map(pg_text, (article.article_id, article.title, article.source, article.author,
+                                    article.published))) + (published_ts(article.published),)
+                + tuple(map(pg_text, (article.url, article.origin, article.content_hash, article.text)))
+                + (n_chunks, now),
+            )
+
+    def add_chunk(self, chunk: Chunk) -> int:
+        """A chunk's row; returns its key, which the lexical index files the chunk's terms under."""
+        with self.db.write() as conn:
+            return conn.execute('INSERT INTO chunks(chunk_id, article_id, idx, start, "end") '
+                                "VALUES(%s,%s,%s,%s,%s) RETURNING key",
+                                (pg_text(chunk.chunk_id), pg_text(chunk.article_id), chunk.index, chunk.start,
+                                 chunk.end)).fetchone()[0]
+
+    def add_sentence_vectors(self, article_id: str, rows: Sequence[tuple[int, int, bytes]]) -> None:
+        """(start, end, vector) rows of the article's sentences; vector = 384 float16 little-endian bytes."""
+        with self.db.write() as conn, conn.cursor() as cur:
+            cur.executemany('INSERT INTO sentence_vectors VALUES(%s,%s,%s,%s) ON CONFLICT (article_id, start) '
+                            'DO UPDATE SET "end" = excluded."end", vector = excluded.vector',
+                            [(pg_text(article_id), s, e, v) for s, e, v in rows])
+
+    def delete(self, article_id: str) -> None:
+        """The article's row, its chunks' rows and its sentence vectors (the lexical index's rows go first)."""
+        with self.db.write() as conn:
+            for table in ("chunks", "sentence_vectors", "articles"):
+                conn.execute(f"DELETE FROM {table} WHERE article_id=%s", (pg_text(article_id),))
+
+    def fix_chunk_counts(self) -> None:
+        with self.db.write() as conn:
+            conn.execute("UPDATE articles a SET n_chunks = (SELECT count(*) FROM chunks c "
+                         "WHERE c.article_id = a.article_id)")
