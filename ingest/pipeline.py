@@ -26,7 +26,6 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from assistant.index import Store
-from assistant.index.sentence_vectors import embed_chunks
 from assistant.index.types import SentenceRow
 from assistant.models import Article, Chunk
 from ingest.chunk import ArticleChunks, TokenCounter, chunk_spans
@@ -123,9 +122,6 @@ class _Step:
     done: list[tuple[Article, ArticleChunks, bool]] = field(default_factory=list)  # (article, chunks, updated)
     size: int = 0
 
-    def texts(self) -> list[str]:
-        return [c.text for _, cs in self.parts for c in cs]
-
 
 def _steps(articles: Iterator[tuple[Article, bool]], count_tokens: TokenCounter, max_tokens: int,
            batch: int, on_chunked: Callable[[int], None]) -> Iterator[_Step]:
@@ -196,16 +192,6 @@ def ingest(
 
     sentences: dict[str, list[SentenceRow]] = {}  # sentence vectors of articles whose rows are not written yet
 
-    def embed(step: _Step) -> tuple[list[list[float]], dict[str, list[SentenceRow]]]:
-        """The step's chunk vectors, each the mean of its sentences' vectors, and those sentences' rows."""
-        vectors: list[list[float]] = []
-        rows: dict[str, list[SentenceRow]] = {}
-        for article, chunks in step.parts:
-            got, sents = embed_chunks(store.embeddings, article.text, chunks)
-            vectors += got
-            rows.setdefault(article.article_id, []).extend(sents)
-        return vectors, rows
-
     def write(step: _Step, embedded: tuple[list[list[float]], dict[str, list[SentenceRow]]]) -> None:
         # vectors first, then the rows of the articles they complete: see Store.upsert
         vectors, rows = embedded
@@ -223,12 +209,12 @@ def ingest(
     with _Bar(progress) as bar, ThreadPoolExecutor(1, thread_name_prefix="citewise-embed") as pool:
         steps = _steps(articles(), count_tokens, max_tokens, WRITE_BATCH_CHUNKS, bar.grow)
         step = next(steps, None)
-        ahead = pool.submit(embed, step) if step else None
+        ahead = pool.submit(store.embed, step.parts) if step else None
         while step is not None and ahead is not None:
             following = next(steps, None)  # read, clean and chunk while this step is embedded
             embedded = ahead.result()
             if following is not None:
-                ahead = pool.submit(embed, following)  # and embed the next while this one is written
+                ahead = pool.submit(store.embed, following.parts)  # and embed the next while this one is written
             write(step, embedded)
             del embedded
             step = following

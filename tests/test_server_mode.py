@@ -259,3 +259,11 @@ def test_a_database_that_does_not_answer_is_exit_3_with_the_reason(tmp_path, mon
     assert main(["--store", str(tmp_path), "articles"]) == 3
     err = capsys.readouterr().err
     assert "does not answer" in err and "refused" in err and "secret" not in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("to", ["ftp://host/dir", "http://example.org/store", "file:///tmp/x", "  "])
+def test_a_copy_target_that_is_neither_postgresql_nor_a_data_dir_is_exit_2(to, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["--store", str(tmp_path / "home"), "copy", "--to", to]) == 2
+    assert "copy --to" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) in ([], ["home"])  # no directory made of the URL

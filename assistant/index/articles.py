@@ -64,31 +64,19 @@ class ArticleRepository(Protocol):
     def sentence_vectors(self, article_ids: Collection[str]) -> dict[str, list[SentenceRow]]: ...
 
 
-class SqliteArticles:
-    """``ArticleRepository`` in the store's SQLite file."""
+class CachedMetadata:
+    """What both engines' repositories read from their cached metadata: an article's fields, the list, the
+    count and the outlets. A subclass sets ``db`` (with ``rows`` and ``generation``), calls
+    ``_cache_metadata`` and reads texts (``get_text``)."""
 
-    def __init__(self, db: SqliteDb) -> None:
-        self.db = db
-        db.conn().executescript(SCHEMA)
-        self._metas = Cached(db, self._read_metas)
+    db: Any
+
+    def _cache_metadata(self) -> None:
+        self._metas = Cached(self.db, self._read_metas)
         self._derived: dict[str, tuple[Mapping[str, dict[str, Any]], Any]] = {}  # name: (metadata, value)
 
-    def transaction(self) -> AbstractContextManager[Any]:
-        return self.db.write()
-
-    # -- flags -------------------------------------------------------------------
-    def get_flag(self, key: str) -> str | None:
-        row = self.db.row("SELECT value FROM meta WHERE key=?", (key,))
-        return row[0] if row else None
-
-    def set_flag(self, key: str, value: str) -> None:
-        with self.db.write() as conn:
-            conn.execute("INSERT OR REPLACE INTO meta VALUES(?, ?)", (key, value))
-
-    # -- reads -------------------------------------------------------------------
-    def content_hash(self, article_id: str) -> str | None:
-        row = self.db.row("SELECT content_hash FROM articles WHERE article_id=?", (article_id,))
-        return row[0] if row else None
+    def get_text(self, article_id: str) -> str:
+        raise NotImplementedError
 
     def _read_metas(self) -> dict[str, dict[str, Any]]:
         cols = ", ".join(META_FIELDS)
@@ -114,12 +102,6 @@ class SqliteArticles:
             raise NotFoundError(f"no article with id {article_id!r} (see: citewise articles)")
         return meta
 
-    def get_text(self, article_id: str) -> str:
-        row = self.db.row("SELECT text FROM articles WHERE article_id=?", (article_id,))
-        if row is None:
-            raise NotFoundError(f"no article with id {article_id!r} (see: citewise articles)")
-        return row[0]
-
     def get_article(self, article_id: str) -> Article:
         meta = self.get_meta(article_id)
         return Article(text=self.get_text(article_id), **{k: meta[k] for k in META_FIELDS})
@@ -132,6 +114,38 @@ class SqliteArticles:
 
     def sources(self) -> list[str]:
         return list(self._derive("sources", lambda ms: sorted({m["source"] for m in ms.values() if m["source"]})))
+
+
+class SqliteArticles(CachedMetadata):
+    """``ArticleRepository`` in the store's SQLite file."""
+
+    def __init__(self, db: SqliteDb) -> None:
+        self.db = db
+        db.conn().executescript(SCHEMA)
+        self._cache_metadata()
+
+    def transaction(self) -> AbstractContextManager[Any]:
+        return self.db.write()
+
+    # -- flags -------------------------------------------------------------------
+    def get_flag(self, key: str) -> str | None:
+        row = self.db.row("SELECT value FROM meta WHERE key=?", (key,))
+        return row[0] if row else None
+
+    def set_flag(self, key: str, value: str) -> None:
+        with self.db.write() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES(?, ?)", (key, value))
+
+    # -- reads -------------------------------------------------------------------
+    def content_hash(self, article_id: str) -> str | None:
+        row = self.db.row("SELECT content_hash FROM articles WHERE article_id=?", (article_id,))
+        return row[0] if row else None
+
+    def get_text(self, article_id: str) -> str:
+        row = self.db.row("SELECT text FROM articles WHERE article_id=?", (article_id,))
+        if row is None:
+            raise NotFoundError(f"no article with id {article_id!r} (see: citewise articles)")
+        return row[0]
 
     def chunks(self, chunk_ids: Collection[str]) -> list[ChunkRow]:
         """The stored chunks among these ids (in pages of ``ID_PAGE``); ids without a row are left out."""

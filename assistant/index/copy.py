@@ -69,6 +69,9 @@ def target_settings(source: Settings, to: str, chroma_url: str | None) -> Settin
     source's data dir) or a data dir (everything embedded there, or vectors on ``chroma_url``)."""
     if not to.strip():
         raise InputError("copy --to needs a postgresql:// URL or a data dir")
+    if "://" in to and not to.startswith(("postgresql:", "postgres:")):
+        scheme = to.split('://')[0]
+        raise InputError(f"copy --to {scheme}://...: only a postgresql:// URL or a data dir can be a target")
     if to.startswith(("postgresql:", "postgres:")):
         target = source.model_copy(update={"database_url": to, "chroma_url": chroma_url})
     else:

@@ -3,28 +3,27 @@ every process on every machine; cached metadata follows anyone's commit through 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from assistant.errors import NotFoundError, StoreUnavailableError
+from assistant.index.articles import CachedMetadata
 from assistant.index.pg import PgDb, pg_text
-from assistant.index.sqlite import Cached
-from assistant.index.types import META_FIELDS, ChunkRow, published_ts
+from assistant.index.types import ChunkRow, published_ts
 from assistant.models import Article, Chunk
 
 T = TypeVar("T")
 TEXTS_HELD = 256  # article texts kept between questions (a round trip each otherwise; ~8 a question)
 
 
-class PgArticles:
+class PgArticles(CachedMetadata):
     """``ArticleRepository`` in a PostgreSQL database whose schema ``pg_schema`` made."""
 
     def __init__(self, db: PgDb) -> None:
         self.db = db
-        self._metas = Cached(db, self._read_metas)  # type: ignore[arg-type]  (PgDb has SqliteDb's generation())
-        self._derived: dict[str, tuple[Mapping[str, dict[str, Any]], Any]] = {}
+        self._cache_metadata()  # PgDb has SqliteDb's generation(): the cache follows anyone's commit
         self._texts: tuple[Any, dict[str, str]] = (None, {})  # (generation, text by article id)
 
     def transaction(self) -> AbstractContextManager[Any]:
@@ -45,28 +44,6 @@ class PgArticles:
         row = self.db.row("SELECT content_hash FROM articles WHERE article_id=%s", (article_id,))
         return row[0] if row else None
 
-    def _read_metas(self) -> dict[str, dict[str, Any]]:
-        cols = ", ".join(META_FIELDS)
-        rows = self.db.rows(f"SELECT {cols}, n_chunks, published_ts FROM articles")
-        return {r[0]: dict(zip((*META_FIELDS, "n_chunks", "published_ts"), r, strict=True)) for r in rows}
-
-    def metas(self) -> Mapping[str, dict[str, Any]]:
-        """Every article's metadata by id (not its text), as of the last commit anyone made."""
-        return self._metas.get()
-
-    def _derive(self, name: str, compute: Callable[[Mapping[str, dict[str, Any]]], T]) -> T:
-        metas = self.metas()
-        held = self._derived.get(name)
-        if held is None or held[0] is not metas:
-            held = self._derived[name] = (metas, compute(metas))
-        return held[1]
-
-    def get_meta(self, article_id: str) -> dict[str, Any]:
-        meta = self.metas().get(article_id)
-        if meta is None:
-            raise NotFoundError(f"no article with id {article_id!r} (see: citewise articles)")
-        return meta
-
     def get_text(self, article_id: str) -> str:
         """The article's text, held until anyone commits (a re-ingest may change it)."""
         generation = self.db.generation()
@@ -84,19 +61,6 @@ class PgArticles:
                     held[1].clear()
                 held[1][article_id] = text
         return text
-
-    def get_article(self, article_id: str) -> Article:
-        meta = self.get_meta(article_id)
-        return Article(text=self.get_text(article_id), **{k: meta[k] for k in META_FIELDS})
-
-    def list_articles(self) -> list[dict[str, Any]]:
-        return sorted(self.metas().values(), key=lambda m: (m["published"] or "", m["article_id"]), reverse=True)
-
-    def count(self) -> int:
-        return len(self.metas())
-
-    def sources(self) -> list[str]:
-        return list(self._derive("sources", lambda ms: sorted({m["source"] for m in ms.values() if m["source"]})))
 
     def chunks(self, chunk_ids: Collection[str]) -> list[ChunkRow]:
         """The stored chunks among these ids (one query: an array is one parameter); unknown ids are left out."""

@@ -193,17 +193,27 @@ class Store:
             if ids:
                 flush()
 
+    def embed(self, items: Items) -> tuple[list[list[float]], dict[str, list[SentenceRow]]]:
+        """The chunks' vectors, in order, each the mean of its sentences' vectors, and those sentences' rows
+        by article id (an article's chunks may come in several runs: their rows are joined)."""
+        vectors: list[list[float]] = []
+        rows: dict[str, list[SentenceRow]] = {}
+        for article, chunks in items:
+            got, sents = embed_chunks(self.embeddings, article.text, chunks)
+            vectors += got
+            rows.setdefault(article.article_id, []).extend(sents)
+        return vectors, rows
+
     def _embed(self, parts: list[tuple[Article, Chunk]], sentences_out: dict[str, list[SentenceRow]] | None
                ) -> list[list[float]]:
-        """The chunks' vectors from their sentences', an article's run of chunks at a time."""
-        out: list[list[float]] = []
-        for _, run in groupby(parts, key=lambda p: p[0].article_id):
-            pairs = list(run)
-            got, rows = embed_chunks(self.embeddings, pairs[0][0].text, [c for _, c in pairs])
-            out += got
-            if sentences_out is not None:
-                sentences_out.setdefault(pairs[0][0].article_id, []).extend(rows)
-        return out
+        """The vectors of a write's chunks, an article's run of them at a time."""
+        runs = [(run[0][0], [c for _, c in run]) for run in
+                (list(g) for _, g in groupby(parts, key=lambda p: p[0].article_id))]
+        vectors, rows = self.embed(runs)
+        if sentences_out is not None:
+            for article_id, sents in rows.items():
+                sentences_out.setdefault(article_id, []).extend(sents)
+        return vectors
 
     def write_rows(self, items: Items, sentences: Mapping[str, Sequence[SentenceRow]] | None = None) -> None:
         """The articles, their chunks' rows, lexical rows and sentence vectors (``sentences``, by article

@@ -41,8 +41,20 @@ class _Read(Protocol):
 def answerable(model: AnswerModel, p: np.ndarray, reading: _Read) -> float:
     """The probability that the question is answered by its candidates (the best sentence's
     probability when the weights hold no answerable model)."""
-    sub = model.extra.get("answerable")
-    if not sub:
+    q = _answerable_model(model)
+    if q is None:
         return float(p.max())
-    q = LogisticModel.from_dict(sub, QUESTION_FEATURES)
     return float(q.prob(question_row(p, reading.x, reading.names_missing, reading.unknown, len(reading.idf)))[0])
+
+
+_parsed: dict[int, tuple[AnswerModel, LogisticModel | None]] = {}  # by id of the answer model: parsed once
+
+
+def _answerable_model(model: AnswerModel) -> LogisticModel | None:
+    held = _parsed.get(id(model))
+    if held is None or held[0] is not model:  # the model is held with it: its id is never reused meanwhile
+        if len(_parsed) >= 64:  # a fit's grid tries many; a service holds one
+            _parsed.clear()
+        sub = model.extra.get("answerable")
+        held = _parsed[id(model)] = (model, LogisticModel.from_dict(sub, QUESTION_FEATURES) if sub else None)
+    return held[1]
