@@ -12,10 +12,13 @@ a positive when it holds, or lies inside, a gold evidence fact) and the sample s
 by a hash of their id (``evals.split``): the logistic regression and both thresholds are fitted on the
 ``fit`` half (with the sample set) only; the ``check`` half is reported as it comes, beside the fit half.
 
-Thresholds: ``abstain_below`` (the best sentence's probability under which the answer is ``no_answer``)
-and ``quote_floor`` (the share of the best probability a further quote needs) are chosen on the fit
-half by a grid, maximising answered-when-answerable + a gold fact quoted + all gold facts quoted +
-null questions refused.
+Thresholds: ``abstain_below`` (the best sentence's probability under which the answer is ``no_answer``),
+``quote_floor`` (the share of the best probability a further quote needs; ``article_floor`` for the
+first quote of another article) and the quote counts
+(``max_quotes``, ``same_article_share``: how good a second quote of one article must be) are chosen on
+the fit half by a grid, maximising answered-when-answerable + a gold fact quoted + all gold facts
+quoted + null questions refused + the share of an answer's quotes that hold a fact (so that a quote
+more must bring a fact more often than noise); of equal scores, the fewer quotes.
 """
 
 from __future__ import annotations
@@ -107,31 +110,35 @@ def outcome(item: Item, answerer: ExtractiveAnswerer, model: AnswerModel) -> dic
     ans = answerer.finish(item.analysis, item.evidence, item.reading, model)
     quotes = [c.quote for c in ans.citations]
     quoted = [f for f in item.facts if any(f in q for q in quotes)]
+    # a quote is right when it holds a fact or lies inside one (a fact may span two sentences)
+    right = sum(any(f in q or (len(q) >= 20 and q in f) for f in item.facts) for q in quotes)
     if item.half == "samples":  # the set's expected strings: any one of them is the fact
         quoted = quoted[:1]
         n_facts = 1
     else:
         n_facts = len(item.facts)
     return {"answered": ans.status == "answered", "quoted": len(quoted), "facts": n_facts, "null": item.null,
-            "kind": item.kind}
+            "kind": item.kind, "quotes": len(quotes), "right": right}
 
 
 def metrics(rows: list[dict[str, Any]]) -> dict[str, float | int | None]:
     ev = [r for r in rows if not r["null"]]
     nulls = [r for r in rows if r["null"]]
 
-    def mean(xs: list[bool]) -> float | None:
+    def mean(xs: list[bool] | list[float]) -> float | None:
         return round(sum(xs) / len(xs), 3) if xs else None
 
     return {"n": len(rows),
             "answered": mean([r["answered"] for r in ev]),
             "fact_quoted": mean([r["quoted"] > 0 for r in ev]),
             "all_facts": mean([r["quoted"] >= r["facts"] for r in ev]),
-            "null_no_answer": mean([not r["answered"] for r in nulls])}
+            "null_no_answer": mean([not r["answered"] for r in nulls]),
+            "quote_precision": mean([r["right"] / r["quotes"] for r in ev if r["answered"] and r["quotes"]]),
+            "quotes_per_answer": round(sum(r["quotes"] for r in rows) / max(1, sum(r["answered"] for r in rows)), 2)}
 
 
 def objective(m: dict[str, Any]) -> float:
-    return sum(v for k, v in m.items() if k != "n" and v is not None)
+    return sum(v for k, v in m.items() if k not in ("n", "quotes_per_answer") and v is not None)
 
 
 def fit(items: list[Item], l2: float) -> LogisticModel:
@@ -296,15 +303,23 @@ def main(argv: list[str] | None = None) -> int:
                         for it in which])
 
     base = base.with_extra(answerable=fit_answerable(base, fit_items, args.l2).to_dict())
-    best: tuple[float, AnswerModel] | None = None
-    for abstain in np.round(np.arange(0.05, 0.96, 0.05), 3):
-        for floor in (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5):
-            model = base.with_extra(abstain_below=float(abstain), quote_floor=float(floor))
-            j = objective(evaluate(model, fit_items))
+    # coordinate ascent on the fit half: the thresholds, then the quote counts, then the thresholds again
+    model = base.with_extra(max_quotes=3, same_article_share=0.8)
+    for step in ("thresholds", "quotes", "thresholds"):
+        if step == "thresholds":
+            grid = [dict(abstain_below=float(a), quote_floor=f) for a in np.round(np.arange(0.05, 0.96, 0.05), 3)
+                    for f in (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)]
+        else:  # fewer quotes first: a longer answer must earn its place
+            grid = [dict(max_quotes=m, same_article_share=s, quote_floor=f, article_floor=a) for m in (3, 4, 5, 6)
+                    for s in (0.8, 0.5, 0.0) for f in (0.0, 0.02, 0.05, 0.1, 0.2) for a in (0.0, 0.02, 0.05, 0.1, 0.2)]
+        best: tuple[float, AnswerModel] | None = None
+        for knobs in grid:
+            trial = model.with_extra(**knobs)
+            j = objective(evaluate(trial, fit_items))
             if best is None or j > best[0]:
-                best = (j, model)
-    assert best is not None
-    model = best[1]
+                best = (j, trial)
+        assert best is not None
+        model = best[1]
     report: dict[str, Any] = {"fit": evaluate(model, [it for it in items if it.half == "fit"]),
                               "check": evaluate(model, [it for it in items if it.half == "check"]),
                               "samples": evaluate(model, sample_items)}
@@ -320,8 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     (out / "passage_weights.json").write_text(json.dumps(passages.to_dict(), indent=1) + "\n", encoding="utf-8")
     (out / "answer_weights.json").write_text(json.dumps(model.to_dict(), indent=1) + "\n", encoding="utf-8")
     report["retrieval"] = retrieval
-    print(json.dumps({"weights": weights, "abstain_below": model.extra["abstain_below"],
-                      "quote_floor": model.extra["quote_floor"], **report}, indent=1))
+    print(json.dumps({"weights": weights, **{k: model.extra[k] for k in (
+        "abstain_below", "quote_floor", "article_floor", "max_quotes", "same_article_share")}, **report}, indent=1))
     if args.report:
         Path(args.report).write_text(json.dumps(report, indent=1), encoding="utf-8")
     return 0

@@ -64,6 +64,7 @@ class QueryAnalysis:
     windows: list[Window] = field(default_factory=list)  # publication windows; none under a hard date filter
     # the term groups of each part of a question that names outlets several times (one a side)
     parts: list[dict[str, set[str]]] = field(default_factory=list)
+    part_outlets: list[list[str]] = field(default_factory=list)  # the outlets each part names
 
 
 def _less(groups: dict[str, set[str]], outlets: list[str]) -> dict[str, set[str]]:
@@ -92,6 +93,7 @@ def analyse(question: str, *, sources: Sequence[str], k: int = 8, filters: Filte
     after, before = published_ts(filters.published_after), published_ts(filters.published_before)
     terms = expansions(question)
     outlets = mentioned_sources(question, sources)
+    parts = sub_questions(question, sources)
     text = f"{context} {question}".strip()
     if text == question:
         text_terms, text_outlets = terms, outlets
@@ -108,5 +110,6 @@ def analyse(question: str, *, sources: Sequence[str], k: int = 8, filters: Filte
         # a hard filter already says which outlets and dates: the question's own hints would only narrow it
         retrieval_outlets=[] if filters.source else text_outlets,
         windows=[] if (after or before) else time_windows(text),
-        parts=[_less(expansions(part), outlets) for part in sub_questions(question, sources)],
+        parts=[_less(expansions(part), outlets) for part in parts],
+        part_outlets=[mentioned_sources(part, outlets) for part in parts],
     )

@@ -19,7 +19,15 @@ import numpy as np
 from assistant.answer.base import Answerer
 from assistant.answer.evidence import Evidence
 from assistant.answer.extractive.features import feature_rows
-from assistant.answer.extractive.model import AnswerModel, abstain_below, answerable, load_model, quote_floor
+from assistant.answer.extractive.model import (
+    AnswerModel,
+    abstain_below,
+    answerable,
+    article_floor,
+    load_model,
+    quote_floor,
+    with_fitted,
+)
 from assistant.answer.extractive.scoring import groups_less_outlets, idf_of, score
 from assistant.answer.extractive.selection import citations, each_outlet, select
 from assistant.answer.extractive.sentences import ExtractiveConfig, Sentence, SentenceReader
@@ -91,8 +99,8 @@ class ExtractiveAnswerer(Answerer):
         question = f"{analysis.context} {analysis.question}".strip() if analysis.context else analysis.question
         sims = self.meaning.similarities(question, [(s.article_id, s.start, s.text) for s in sents])
         x = feature_rows(sents, sims, analysis, idf, evidence.texts)
-        held = set().union(*(self._article_terms(aid, evidence.texts) for aid in {s.article_id for s in sents}))
-        missing = sum(1 for g in names if not groups[g] & held) / len(names) if names else 0.0
+        held = self._names_held(names, groups, {s.article_id for s in sents}, sents, evidence.texts)
+        missing = (len(names) - len(held)) / len(names) if names else 0.0
         share = len(unknown) / (len(unknown) + len(groups) - len(unknown & groups.keys()) or 1)
         return Reading(sents, x, idf, groups, names, missing, share)
 
@@ -107,17 +115,17 @@ class ExtractiveAnswerer(Answerer):
         for s, prob in zip(reading.sents, p, strict=True):
             s.score = float(prob)
         sents = sorted(reading.sents, key=lambda s: s.score, reverse=True)
-        cfg, texts = self.config, evidence.texts
+        cfg, texts = with_fitted(self.config, model), evidence.texts
         if answerable(model, p, reading) < abstain_below(model):
             return abstain
         floor = quote_floor(model)
-        picks = select(sents, analysis.kind, texts, reading.idf, cfg, floor, analysis.outlets)
+        picks = select(sents, analysis.kind, texts, reading.idf, cfg, floor, analysis.outlets, article_floor(model))
         each_outlet(picks, sents, analysis.outlets, analysis.kind, texts, cfg, floor)
         # every name or code the question asks about must stand in the quoted articles:
         # quotes about the S-400 do not answer a question about the F-35
         if cfg.names_rule and reading.names:
-            context = set().union(*(self._article_terms(pk.sentence.article_id, texts) for pk in picks))
-            if not all(reading.groups[g] & context for g in reading.names):
+            quoted = {pk.sentence.article_id for pk in picks}
+            if self._names_held(reading.names, reading.groups, quoted, reading.sents, texts) != reading.names:
                 return abstain
         in_order = chronological(analysis.question)
         cites = citations(picks, texts)
@@ -126,6 +134,17 @@ class ExtractiveAnswerer(Answerer):
         if derived:
             text = render(cites, chronological=in_order, derived=derived)
         return Answer(question=analysis.question, status="answered", answer=text, citations=cites, derived=derived)
+
+    def _names_held(self, names: set[str], groups: dict[str, set[str]], article_ids: set[str],
+                    sents: list[Sentence], texts: dict[str, str]) -> set[str]:
+        """The names of ``names`` that stand somewhere in these articles. The candidate sentences, already
+        analysed, hold most; only a name they lack has the whole articles analysed."""
+        held_terms = set().union(*(s.terms for s in sents if s.article_id in article_ids))
+        held = {g for g in names if groups[g] & held_terms}
+        if held != names:
+            whole = set().union(*(self._article_terms(aid, texts) for aid in article_ids))
+            held |= {g for g in names - held if groups[g] & whole}
+        return held
 
     def _article_terms(self, article_id: str, texts: dict[str, str]) -> frozenset[str]:
         meta, text = self.store.get_meta(article_id), texts[article_id]

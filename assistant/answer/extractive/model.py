@@ -1,17 +1,21 @@
 """The answer model: a logistic regression over a sentence's ``features`` (``assistant.learned``),
 shipped as ``assistant/resources/answer_weights.json`` with what was fitted with it: the answerable
 model (a second regression, over the question's ``QUESTION_FEATURES``: how well its best candidates
-answer it), the threshold under which the answer is ``no_answer`` (``abstain_below``), and the share of
-the best sentence's probability a further quote needs (``quote_floor``)."""
+answer it), the threshold under which the answer is ``no_answer`` (``abstain_below``), the share of
+the best sentence's probability a further quote needs (``quote_floor``; ``article_floor`` for the first
+quote of another article), and how many quotes an answer takes (``max_quotes``, ``same_article_share``),
+all chosen on the fit half."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from assistant.answer.extractive.features import FEATURES, QUESTION_FEATURES, question_row
+from assistant.answer.extractive.sentences import ExtractiveConfig
 from assistant.learned import LogisticModel, load_weights
 
 WEIGHTS_FILE = "answer_weights.json"
@@ -29,6 +33,20 @@ def abstain_below(model: AnswerModel) -> float:
 
 def quote_floor(model: AnswerModel) -> float:
     return float(model.extra.get("quote_floor", 0.5))
+
+
+def article_floor(model: AnswerModel) -> float:
+    """The share of the best probability the best sentence of a further article needs to be quoted."""
+    return float(model.extra.get("article_floor", quote_floor(model)))
+
+
+def with_fitted(cfg: ExtractiveConfig, model: AnswerModel) -> ExtractiveConfig:
+    """``cfg`` with the quote counts it leaves open (None) taken from the model's fit."""
+    if cfg.max_quotes is not None and cfg.same_article_share is not None:
+        return cfg
+    return replace(cfg, max_quotes=cfg.max_quotes or int(model.extra.get("max_quotes", 3)),
+                   same_article_share=(cfg.same_article_share if cfg.same_article_share is not None
+                                       else float(model.extra.get("same_article_share", 0.8))))
 
 
 class _Read(Protocol):

@@ -25,26 +25,37 @@ class Pick:
 
 
 def select(sents: list[Sentence], kind: str, texts: dict[str, str], idf: dict[str, float],
-           cfg: ExtractiveConfig, floor: float, outlets: list[str] = ()) -> list[Pick]:
-    """The best sentence, then, best first, those whose probability is at least ``floor`` of the best's:
-    another article's account first, a further sentence of a quoted article only when it is nearly as
-    good (``cfg.same_article_share``). A question naming several outlets may take a quote of each."""
+           cfg: ExtractiveConfig, floor: float, outlets: list[str] = (), article_floor: float | None = None,
+           ) -> list[Pick]:
+    """The best sentence, then, best first: the best account of each other article whose probability is at
+    least ``article_floor`` of the best's (a question spanning several articles gets a quote of each);
+    then further sentences of quoted articles, at least ``floor`` and ``cfg.same_article_share`` of the
+    best. A question naming several outlets may take a quote of each."""
+    assert cfg.max_quotes is not None and cfg.same_article_share is not None  # model.with_fitted sets them
     top = sents[0].score
-    most = min(cfg.max_quotes_multi, max(cfg.max_quotes, len(outlets)))
+    most = max(cfg.max_quotes, min(cfg.max_quotes_multi, len(outlets)))
+    article_floor = floor if article_floor is None else article_floor
+    eligible = [s for s in sents if s.score >= min(floor, article_floor) * top]
     picks = [Pick(sents[0], *extend(sents[0], kind, texts[sents[0].article_id], cfg))]
-    for s in sents[1:]:
-        if len(picks) >= most or s.score < floor * top:
-            break
-        twin = next((p for p in picks if same_fact(s, p.sentence) >= cfg.near_copy), None)
-        if twin is not None:
-            _add_twin(twin, s)
-            continue
-        same_article = [p for p in picks if p.sentence.article_id == s.article_id]
-        if any(p.start <= s.start < p.end for p in same_article):
-            continue  # already inside a quote extended over it
-        if same_article and s.score < cfg.same_article_share * top:
-            continue
-        picks.append(Pick(s, *extend(s, kind, texts[s.article_id], cfg)))
+    for further in (False, True):
+        for s in eligible[1:]:
+            if len(picks) >= most:
+                break
+            if any(p.sentence is s for p in picks):
+                continue
+            same_article = [p for p in picks if p.sentence.article_id == s.article_id]
+            if bool(same_article) != further:
+                continue
+            twin = next((p for p in picks if same_fact(s, p.sentence) >= cfg.near_copy), None)
+            if twin is not None:
+                _add_twin(twin, s)
+                continue
+            if s.score < (max(floor, cfg.same_article_share) if further else article_floor) * top:
+                continue
+            start, end = extend(s, kind, texts[s.article_id], cfg)
+            if any(p.start < end and start < p.end for p in same_article):
+                continue  # overlaps a quote of the article, or lies inside one extended over it
+            picks.append(Pick(s, start, end))
     # a near copy too weak to be picked still shows where else the fact stands
     for s in sents:
         for p in picks:

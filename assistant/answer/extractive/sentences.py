@@ -23,9 +23,10 @@ class ExtractiveConfig:
     """The knobs of the extractive answerer that the fitted model (``model``) does not set."""
 
     cue_weight: float = 0.35  # the lexical score's cue boost (the model weighs the cue itself as well)
-    max_quotes: int = 3
+    # None: the value fitted with the answer model (``model.with_fitted``)
+    max_quotes: int | None = None
     max_quotes_multi: int = 4  # ...or one an outlet, up to this many, when the question names several
-    same_article_share: float = 0.8  # a second quote of a quoted article must be nearly as good as the best
+    same_article_share: float | None = None  # a further quote of a quoted article needs this share of the best
     near_copy: float = 0.6  # shared content terms (of the shorter sentence) for two sentences to be one fact
     max_quote_chars: int = 600
     # abstain when a name the question asks about is in none of the quoted articles: on the MultiHop check
