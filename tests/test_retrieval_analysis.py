@@ -100,3 +100,12 @@ def test_hard_filters_replace_the_questions_own_hints_for_retrieval_only():
 def test_bad_input_is_an_input_error(question, k, message):
     with pytest.raises(InputError, match=message):
         analyse(question, sources=SOURCES, k=k)
+
+
+def test_each_side_of_a_question_keeps_the_outlets_and_days_it_names():
+    a = analyse("Between the Bloomberg report on the S-400 published on September 25, 2020, and the Bloomberg "
+                "report on the SAMP/T published on June 25, 2025, did the tone change?", sources=SOURCES)
+    assert len(a.parts) == 2
+    assert a.part_outlets == [["Bloomberg"], ["Bloomberg"]]
+    assert a.part_days == [["2020-09-25"], ["2025-06-25"]]
+    assert "s400" in a.parts[0] and "s400" not in a.parts[1]

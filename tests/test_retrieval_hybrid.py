@@ -62,3 +62,29 @@ def test_a_lexical_query_over_its_postings_budget_keeps_the_rarest_terms(demo, m
     assert len(cut) == store.MIN_TERMS
     assert max(df[t] for t in cut) <= min(df[t] for t in df if t not in cut)
     assert demo.search(question, k=3)  # still answers from the rarest terms and the dense ranking
+
+
+def _report(folder, name: str, day: str, text: str, source: str = "The Ledger") -> None:
+    (folder / f"{name}.txt").write_text(
+        f"Title: {name}\nSource: {source}\nPublished: {day}T10:00:00\nURL: https://example.org/{name}\n\n{text}\n",
+        encoding="utf-8")
+
+
+def test_each_side_of_a_question_ranks_the_articles_of_its_outlet_and_day(fresh, tmp_path):
+    folder = tmp_path / "ledger"
+    folder.mkdir()
+    # every report speaks of the harbour crane; the day tells them apart
+    for n, day in enumerate(["2023-10-01", "2023-10-02", "2023-10-03", "2023-10-06", "2023-10-07", "2023-10-08"]):
+        _report(folder, f"crane-{n}", day, f"The harbour crane report number {n}. Workers met the council about "
+                                           "the crane and its noise at night.")
+    for n in range(30):  # other news, so that the crane's words are rare enough to rank by
+        _report(folder, f"other-{n}", f"2023-09-{n % 28 + 1:02d}", f"Story {n} of the orchard fair, the choir "
+                                                                   f"and the library, item {n}.", "The Courier")
+    fresh.ingest([str(folder)])
+    question = ("Between the Ledger report on the harbour crane published on October 2, 2023, and the Ledger "
+                "report on the harbour crane published on October 7, 2023, did the council change its view?")
+    analysis = fresh.pipeline.analyse(question)
+    sides = fresh.pipeline.hybrid._side_rankings(analysis, 10)
+    days = [sorted({fresh.store.get_meta(h.article_id)["published"][:10] for h in hits}) for hits, _, _ in sides]
+    assert days == [["2023-10-01", "2023-10-02", "2023-10-03"], ["2023-10-06", "2023-10-07", "2023-10-08"]]
+    assert all(h.source == "The Ledger" for hits, _, _ in sides for h in hits)

@@ -65,6 +65,7 @@ class QueryAnalysis:
     # the term groups of each part of a question that names outlets several times (one a side)
     parts: list[dict[str, set[str]]] = field(default_factory=list)
     part_outlets: list[list[str]] = field(default_factory=list)  # the outlets each part names
+    part_days: list[list[str]] = field(default_factory=list)  # the calendar days each part names, ISO
 
 
 def _less(groups: dict[str, set[str]], outlets: list[str]) -> dict[str, set[str]]:
@@ -112,4 +113,5 @@ def analyse(question: str, *, sources: Sequence[str], k: int = 8, filters: Filte
         windows=[] if (after or before) else time_windows(text),
         parts=[_less(expansions(part), outlets) for part in parts],
         part_outlets=[mentioned_sources(part, outlets) for part in parts],
+        part_days=[mentioned_days(part) for part in parts],
     )

@@ -13,13 +13,15 @@ import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import zip_longest
 
-from assistant.index import Hit, Store
+from assistant.index import Hit, Store, published_ts
 from assistant.models import Passage
 from assistant.retrieval.analysis import QueryAnalysis
 
 RRF_K = 10  # a sharp fusion: the top of each ranking counts most (MultiHop: MRR 0.619 -> 0.637)
 WIDEN = 2  # how much wider the one lexical list is when a question names years
 EMBED_THREADS = 2
+DAY = 86_400.0
+DAY_SLACK = DAY  # a day named in a question may be the next or the day before in UTC
 
 
 class Hybrid:
@@ -60,17 +62,20 @@ class Hybrid:
         # has a side per outlet, on that side's words: both sides' articles are found, not the louder side's
         # twice (MultiHop fit half, against rankings cut from the one wide list: MRR@10 0.694 -> 0.721).
         # They need no vector: they run while the question is embedded.
-        sides = self._side_terms(analysis) if self.sub_questions else {}
-        per_outlet = {o: store.search_lexical(sides.get(o) or analysis.alternatives, n, [o], after, before)
-                      for o in outlets}
+        side_rankings = self._side_rankings(analysis, n) if self.sub_questions else []
+        sided = {o for _, named, _ in side_rankings for o in named}
+        per_outlet = {o: store.search_lexical(analysis.alternatives, n, [o], after, before)
+                      for o in outlets if o not in sided}
         if pending is not None:
             vector = pending.result()
         dense = store.search_dense(vector, n, filters.source, after, before)
         rankings: list[tuple[float, list[Hit], str]] = [
             (self.lexical_weight, lex[:n], "lex"), (self.dense_weight, dense[:n], "dense")]
         for outlet in outlets:
-            rankings += [(self.lexical_weight, per_outlet[outlet], "lex"),
-                         (self.dense_weight, [h for h in dense if h.source == outlet][:n], "dense")]
+            if outlet in per_outlet:
+                rankings.append((self.lexical_weight, per_outlet[outlet], "lex"))
+            rankings.append((self.dense_weight, [h for h in dense if h.source == outlet][:n], "dense"))
+        rankings += [(self.lexical_weight, hits, "lex") for hits, _, _ in side_rankings]
         for a, b in windows:
 
             def inside(h: Hit, a: float | None = a, b: float | None = b) -> bool:
@@ -81,13 +86,22 @@ class Hybrid:
                          (0.5 * self.dense_weight, [h for h in dense if inside(h)][:n], "dense")]
         return self._fuse(rankings, depth or analysis.k, outlets)
 
-    @staticmethod
-    def _side_terms(analysis: QueryAnalysis) -> dict[str, set[str]]:
-        """The words of the side of the question that names each outlet (none for a one-sided question)."""
-        out: dict[str, set[str]] = {}
-        for part, named in zip(analysis.parts, analysis.part_outlets, strict=False):
-            for outlet in named:
-                out.setdefault(outlet, set()).update(t for alts in part.values() for t in alts if t)
+    def _side_rankings(self, analysis: QueryAnalysis, n: int) -> list[tuple[list[Hit], list[str], list[str]]]:
+        """One lexical ranking a side of the question: its own words, within the outlets it names and
+        around the days it names ("the TechCrunch report of October 2, 2023, and the one of October 7")."""
+        out = []
+        for part, named, days in zip(analysis.parts, analysis.part_outlets, analysis.part_days, strict=False):
+            alts = {t for group in part.values() for t in group if t}
+            if not alts:
+                continue
+            windows = [(ts - DAY_SLACK, ts + DAY + DAY_SLACK) for ts in map(published_ts, days) if ts is not None]
+            for after, before in windows or [(analysis.after, analysis.before)]:
+                if analysis.after is not None:
+                    after = max(after, analysis.after) if after is not None else analysis.after
+                if analysis.before is not None:
+                    before = min(before, analysis.before) if before is not None else analysis.before
+                hits = self.store.search_lexical(alts, n, named or analysis.filters.source, after, before)
+                out.append((hits, named, days))
         return out
 
     def clear_cache(self) -> None:
