@@ -107,6 +107,7 @@ class EvidenceFilter:
     def __init__(self, get_text: Callable[[str], str]) -> None:
         self.get_text = get_text
         self._verdicts: Memo[str, bool] = Memo(SENTENCE_CACHE)
+        self._spans: Memo[tuple[str, int, int, int, int], list[tuple[int, int]]] = Memo(SENTENCE_CACHE // 10)
 
     def filter(self, passages: list[Passage]) -> Evidence:
         texts: dict[str, str] = {}
@@ -120,7 +121,9 @@ class EvidenceFilter:
             key = (p.article_id, p.start, p.end)
             if key not in spans:
                 text = texts[p.article_id]
-                spans[key] = [(s, e, self._quotable(text[s:e])) for s, e in sentence_spans(text, p.start, p.end)]
+                # passages recur across questions: each is split once (the key holds its article's version)
+                cut = self._spans.get((*key, len(text), hash(text)), lambda: sentence_spans(text, p.start, p.end))
+                spans[key] = [(s, e, self._quotable(text[s:e])) for s, e in cut]
         return Evidence(retrieved=passages, passages=kept, texts=texts, superseded=frozenset(stale), spans=spans)
 
     def _quotable(self, sentence: str) -> bool:
