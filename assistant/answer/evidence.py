@@ -122,7 +122,7 @@ class EvidenceFilter:
             if key not in spans:
                 text = texts[p.article_id]
                 # passages recur across questions: each is split once (the key holds its article's version)
-                cut = self._spans.get((*key, len(text), hash(text)), 
+                cut = self._spans.get((*key, len(text), hash(text)),
                                       lambda t=text, a=p.start, b=p.end: sentence_spans(t, a, b))
                 spans[key] = [(s, e, self._quotable(text[s:e])) for s, e in cut]
         return Evidence(retrieved=passages, passages=kept, texts=texts, superseded=frozenset(stale), spans=spans)
