@@ -213,14 +213,31 @@ def retrieval_figures(pools: list[Pool], model: LogisticModel | None) -> dict[st
     return {"hits_at_4": hits_at(r, 4), "hits_at_10": hits_at(r, 10), "mrr_at_10": mrr(r, 10)}
 
 
-def fit_passages(pools: list[Pool], l2: float) -> LogisticModel:
+def fit_passages(pools: list[Pool], l2: float, pairwise: bool = False) -> LogisticModel:
+    """The passage model on the fit half: pointwise (a passage holds a gold fact), or pairwise (a gold
+    passage ranks above a passage of the same question without one: the differences of their rows, both
+    ways, so the intercept is ~0 and the probability orders passages as the pairwise score does)."""
     fit_pools = [p for p in pools if p.half == "fit" and p.labels.any()]
     if not fit_pools:
         raise SystemExit("no fit-half question has a gold passage among its candidates: is the corpus in the store?")
-    x = np.vstack([p.x for p in fit_pools])
-    y = np.concatenate([p.labels for p in fit_pools])
-    w = np.concatenate([np.full(len(p.labels), 1.0 / len(p.labels)) for p in fit_pools]) * len(fit_pools)
-    return fit_logistic(x, y, passage_model.FEATURES, w, l2=l2)
+    if not pairwise:
+        x = np.vstack([p.x for p in fit_pools])
+        y = np.concatenate([p.labels for p in fit_pools])
+        w = np.concatenate([np.full(len(p.labels), 1.0 / len(p.labels)) for p in fit_pools]) * len(fit_pools)
+        return fit_logistic(x, y, passage_model.FEATURES, w, l2=l2)
+    rows, ys, ws = [], [], []
+    for p in fit_pools:
+        pos, neg = p.x[p.labels > 0], p.x[p.labels == 0]
+        if not len(neg):
+            continue
+        diff = (pos[:, None, :] - neg[None, :, :]).reshape(-1, p.x.shape[1])
+        rows += [diff, -diff]
+        ys += [np.ones(len(diff)), np.zeros(len(diff))]
+        ws += [np.full(2 * len(diff), 1.0 / (2 * len(diff)))]  # each question weighs the same
+    x, y, w = np.vstack(rows), np.concatenate(ys), np.concatenate(ws) * len(ws)
+    model = fit_logistic(x, y, passage_model.FEATURES, w, l2=l2)
+    # the differences were standardised around ~0: score raw rows on the same scale, without their mean
+    return LogisticModel(model.features, model.coef, 0.0, np.zeros_like(model.mean), model.scale)
 
 
 def neutral() -> None:
@@ -242,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument("--report", help="also write the figures as JSON here")
     ap.add_argument("--limit", type=int, default=0, help="the first N MultiHop questions only (a smoke run)")
+    ap.add_argument("--pairwise", action="store_true", help="fit the passage model on pairs (gold above not)")
     ap.add_argument("--dump", help="pickle the questions' readings here (for study)")
     ap.add_argument("--without", default="", metavar="RULES",
                     help="rules left out, to measure what each earns: sub_questions (comma list)")
@@ -272,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     assert isinstance(reranker, MeaningReranker)
     t0 = time.perf_counter()
     pools = passage_pools(mh, questions)
-    passages = fit_passages(pools, args.l2)
+    passages = fit_passages(pools, args.l2, pairwise=args.pairwise)
     retrieval = {h: {"fused": retrieval_figures([p for p in pools if p.half == h], None),
                      "reranked": retrieval_figures([p for p in pools if p.half == h], passages)}
                  for h in ("fit", "check")}

@@ -123,3 +123,45 @@ def test_a_question_about_order_in_time_gets_a_derived_sentence_that_is_no_quote
     bloomberg = next(c for c in ans.citations if c.source == "Bloomberg")
     caliber = next(c for c in ans.citations if c.source == "Caliber.az")
     assert ans.answer.index(bloomberg.quote) < ans.answer.index(caliber.quote)
+
+
+def _sentences(rows: list[tuple[str, str, float]]) -> tuple[list, dict[str, str]]:
+    """Candidate sentences (article, text, probability), best first, each article the rows' texts joined."""
+    from assistant.answer.extractive.sentences import Sentence
+    from assistant.models import Passage
+
+    texts: dict[str, str] = {}
+    for aid, text, _ in rows:
+        texts[aid] = f"{texts[aid]} {text}" if aid in texts else text
+    out = []
+    for aid, text, p in rows:
+        start = texts[aid].index(text)
+        passage = Passage(article_id=aid, chunk_id=f"{aid}@0", start=0, end=len(texts[aid]), text=texts[aid],
+                          score=1.0, source=aid.upper())
+        words = frozenset(text.lower().strip(".").split())
+        out.append(Sentence(aid, start, start + len(text), text, words, words, 0, passage, score=p))
+    return sorted(out, key=lambda s: -s.score), texts
+
+
+@pytest.mark.parametrize("article_floor, quoted", [
+    (0.05, [("a", "Alpha one."), ("b", "Bravo one."), ("a", "Alpha two.")]),  # another article's account first
+    (0.5, [("a", "Alpha one."), ("a", "Alpha two.")]),  # b's best is under the article floor
+])
+def test_quotes_take_one_article_after_another_within_their_floors(article_floor, quoted):
+    from assistant.answer.extractive.selection import select
+
+    sents, texts = _sentences([("a", "Alpha one.", 0.9), ("a", "Alpha two.", 0.8), ("b", "Bravo one.", 0.1),
+                               ("a", "Alpha three.", 0.05)])
+    cfg = ExtractiveConfig(max_quotes=3, same_article_share=0.0)
+    picks = select(sents, "what", texts, {}, cfg, floor=0.5, article_floor=article_floor)
+    assert [(p.sentence.article_id, p.sentence.text) for p in picks] == quoted
+
+
+def test_a_quote_overlapping_one_already_taken_is_skipped():
+    from assistant.answer.extractive.selection import select
+
+    sents, texts = _sentences([("a", "Why it happened.", 0.9), ("a", "Because of the reason.", 0.8)])
+    cfg = ExtractiveConfig(max_quotes=3, same_article_share=0.0)
+    # a why quote takes in the next sentence when it carries a reason: the second is inside the first
+    picks = select(sents, "why", texts, {}, cfg, floor=0.0)
+    assert len(picks) == 1 and texts["a"][picks[0].start:picks[0].end] == "Why it happened. Because of the reason."
