@@ -375,7 +375,10 @@ def test_phone_width(phone: Page, server: str, api: httpx.Client) -> None:
     ask(phone, S400)
     answer = phone.locator("#log > li.turn").last.locator(".answer")
     expect(answer).to_contain_text(c1["quote"])
-    # the end of the answer is in view (a long answer scrolls; its markers stay tappable)
+    # the end of the turn (its last source) is in view; a long answer scrolls and its markers stay tappable
+    turn = phone.locator("#log > li.turn").last
+    expect(turn.locator("li.source-article").last).to_be_in_viewport()
+    answer.locator("button.cite").last.scroll_into_view_if_needed()
     expect(answer.locator("button.cite").last).to_be_in_viewport()
     expect(phone.locator("#question")).to_be_in_viewport()
     no_horizontal_scroll(phone)
