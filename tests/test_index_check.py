@@ -50,6 +50,27 @@ def test_check_finds_and_repairs_orphan_and_missing_vectors_and_lexical_rows(fre
     assert [(p.article_id, p.start, p.end) for p in a.search(S400, k=8)] == before
 
 
+def test_check_embeds_the_sentences_of_an_article_that_has_none(fresh):
+    import numpy as np
+
+    from assistant.index.sentence_vectors import unpack
+
+    fresh.ingest(sample_paths())
+    aid = fresh.store.list_articles()[0]["article_id"]
+    before = fresh.store.sentence_vectors([aid])[aid]
+    with sqlite3.connect(fresh.store.home / "citewise.sqlite3") as db:  # a store from before sentence vectors
+        db.execute("DELETE FROM sentence_vectors WHERE article_id = ?", (aid,))
+    report = check(fresh.store, fix=False)
+    assert report.missing_sentences == [aid] and not report.consistent
+    assert report.to_dict()["articles_without_sentence_vectors"] == 1
+    fixed = check(fresh.store)
+    assert fixed.consistent and fixed.repaired and fixed.missing_sentences == []
+    after = fresh.store.sentence_vectors([aid])[aid]
+    assert [(s, e) for s, e, _ in after] == [(s, e) for s, e, _ in before]
+    cos = (unpack(after).astype(np.float32) * unpack(before).astype(np.float32)).sum(axis=1)
+    assert cos.min() > 0.99  # the same model on the same sentences (batched otherwise: float noise only)
+
+
 def test_check_repairs_a_wrong_chunk_count(fresh):
     fresh.ingest(sample_paths())
     aid = fresh.store.list_articles()[0]["article_id"]

@@ -72,13 +72,17 @@ def test_check_repairs_what_a_killed_ingest_leaves_in_server_mode(tmp_path, embe
     victim = store.list_articles()[0]["article_id"]
     with store.articles.transaction():
         store.lexical.delete(victim)  # a lexical index out of step
+    with store.articles.db.write() as conn:  # an article stored before sentence vectors were kept
+        conn.execute("DELETE FROM sentence_vectors WHERE article_id = %s", (victim,))
     report = check(store, fix=False)
     assert not report.consistent and len(report.orphan_vectors) == 3 and report.fts_rows < report.chunks
+    assert report.missing_sentences == [victim]
     env = env_of(tmp_path, server)
     done = subprocess.run([CITEWISE, "check", "--json"], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     after = json.loads(done.stdout)
     assert after["consistent"] and after["repaired"] and after["orphan_vectors"] == 0
+    assert after["articles_without_sentence_vectors"] == 0 and store.sentence_vectors([victim])[victim]
     assert check(store, fix=False).consistent
 
 

@@ -62,6 +62,7 @@ class ArticleRepository(Protocol):
     def ping(self) -> None: ...
     def add_sentence_vectors(self, article_id: str, rows: Sequence[SentenceRow]) -> None: ...
     def sentence_vectors(self, article_ids: Collection[str]) -> dict[str, list[SentenceRow]]: ...
+    def without_sentence_vectors(self) -> list[str]: ...
 
 
 class CachedMetadata:
@@ -211,6 +212,12 @@ class SqliteArticles(CachedMetadata):
                     f'({",".join("?" * len(page))}) ORDER BY article_id, start', page):
                 out.setdefault(aid, []).append((s, e, v))
         return out
+
+    def without_sentence_vectors(self) -> list[str]:
+        """Articles with no sentence vectors (stored before they were, or damaged), sorted."""
+        return [r[0] for r in self.db.rows(
+            "SELECT a.article_id FROM articles a WHERE NOT EXISTS "
+            "(SELECT 1 FROM sentence_vectors s WHERE s.article_id = a.article_id) ORDER BY a.article_id")]
 
     def delete(self, article_id: str) -> None:
         """The article's row and its chunks' rows (the lexical index's rows of them go first)."""

@@ -3,8 +3,9 @@
 The store writes vectors first, then the rows of a batch in one transaction. A process killed in
 between leaves vectors whose rows never landed (orphans); re-running the ingest replaces them, but an
 article that is never re-ingested would keep them. A vector store restored from an older backup can also
-miss vectors. The check finds both, and a lexical index out of step with the chunk rows, and repairs each
-from the article repository, which is the source of truth (it holds the texts quotes are verified against).
+miss vectors. The check finds both, a lexical index out of step with the chunk rows, and articles without
+sentence vectors (a store from before they were kept), and repairs each from the article repository,
+which is the source of truth (it holds the texts quotes are verified against).
 
 Written against the store's parts' protocols only, so that any implementation of them is checked alike.
 """
@@ -31,25 +32,28 @@ class CheckReport:
     missing_vectors: list[str] = field(default_factory=list)  # chunk ids with a row but no vector
     fts_rows: int = 0  # the lexical index's rows (FTS5's, by default)
     chunk_count_mismatch: list[str] = field(default_factory=list)  # articles whose n_chunks is wrong
+    missing_sentences: list[str] = field(default_factory=list)  # articles without sentence vectors
     repaired: bool = False
 
     @property
     def consistent(self) -> bool:
         return not (self.orphan_vectors or self.missing_vectors or self.chunk_count_mismatch
-                    or self.fts_rows != self.chunks)
+                    or self.missing_sentences or self.fts_rows != self.chunks)
 
     def to_dict(self) -> dict[str, Any]:
         return {"consistent": self.consistent, "repaired": self.repaired, "articles": self.articles,
                 "chunks": self.chunks, "vectors": self.vectors, "fts_rows": self.fts_rows,
                 "orphan_vectors": len(self.orphan_vectors), "missing_vectors": len(self.missing_vectors),
-                "chunk_count_mismatch": self.chunk_count_mismatch}
+                "chunk_count_mismatch": self.chunk_count_mismatch,
+                "articles_without_sentence_vectors": len(self.missing_sentences)}
 
     def summary(self) -> str:
         state = "consistent" if self.consistent else "INCONSISTENT"
         return (f"{state}: {self.articles} articles, {self.chunks} chunks, {self.vectors} vectors, "
                 f"{self.fts_rows} lexical rows; {len(self.orphan_vectors)} orphan vectors, "
                 f"{len(self.missing_vectors)} missing vectors, {len(self.chunk_count_mismatch)} articles with a "
-                f"wrong chunk count" + (" (repaired)" if self.repaired else ""))
+                f"wrong chunk count, {len(self.missing_sentences)} without sentence vectors"
+                + (" (repaired)" if self.repaired else ""))
 
 
 def inspect(store: Store) -> CheckReport:
@@ -58,10 +62,11 @@ def inspect(store: Store) -> CheckReport:
         fts_rows = store.lexical.count()
         articles = store.articles.count()
         wrong = store.articles.wrong_chunk_counts()
+        no_sentences = store.articles.without_sentence_vectors()
     vectors = store.vectors.ids()
     return CheckReport(articles=articles, chunks=len(chunk_ids), vectors=len(vectors),
                        orphan_vectors=sorted(vectors - chunk_ids), missing_vectors=sorted(chunk_ids - vectors),
-                       fts_rows=fts_rows, chunk_count_mismatch=wrong)
+                       fts_rows=fts_rows, chunk_count_mismatch=wrong, missing_sentences=no_sentences)
 
 
 def repair(store: Store, report: CheckReport) -> CheckReport:
@@ -75,6 +80,8 @@ def repair(store: Store, report: CheckReport) -> CheckReport:
             store.lexical.rebuild()
         if report.chunk_count_mismatch:
             store.articles.fix_chunk_counts()
+        if report.missing_sentences:
+            _sentences_again(store, report.missing_sentences)
     after = inspect(store)
     after.repaired = True
     return after
@@ -95,6 +102,23 @@ def _embed_again(store: Store, chunk_ids: list[str]) -> None:
             chunks = [Chunk(r.chunk_id, article_id, r.index, r.start, r.end, article.text[r.start:r.end])
                       for r in rows[i:i + EMBED_PAGE]]
             store.add_vectors([(article, chunks)])
+
+
+def _sentences_again(store: Store, article_ids: list[str]) -> None:
+    """Embed these articles' sentences again (the question-time meaning reads them; without them each
+    question embeds its candidates' sentences on the fly). Their chunk vectors stay as they are."""
+    for article_id in article_ids:
+        try:
+            article = store.articles.get_article(article_id)
+        except NotFoundError:
+            continue
+        n = store.get_meta(article_id)["n_chunks"] or 0
+        rows = store.articles.chunks([f"{article_id}:{i}" for i in range(n)])
+        chunks = [Chunk(r.chunk_id, article_id, r.index, r.start, r.end, article.text[r.start:r.end])
+                  for r in sorted(rows, key=lambda r: r.index)]
+        if chunks:
+            _, sentences = store.embed([(article, chunks)])
+            store.articles.add_sentence_vectors(article_id, sentences.get(article_id, []))
 
 
 def check(store: Store, *, fix: bool = True) -> CheckReport:
