@@ -165,3 +165,31 @@ def test_a_quote_overlapping_one_already_taken_is_skipped():
     # a why quote takes in the next sentence when it carries a reason: the second is inside the first
     picks = select(sents, "why", texts, {}, cfg, floor=0.0)
     assert len(picks) == 1 and texts["a"][picks[0].start:picks[0].end] == "Why it happened. Because of the reason."
+
+
+@pytest.mark.parametrize("cosine, twins", [(0.97, True), (0.7, False)])
+def test_near_copies_share_their_meaning_not_only_their_words(cosine, twins):
+    import numpy as np
+
+    from assistant.answer.extractive.selection import NEAR_COPY_COSINE, same_fact
+
+    sents, _ = _sentences([("a", "The batteries will be built at Quillfer's new plant in Grenhollow.", 0.9),
+                           ("b", "The terminal is separate from Quillfer's new plant in Grenhollow.", 0.5)])
+    a, b = sents
+    assert same_fact(a, b) >= 0.6  # the words alone make them one fact
+    a.vector = np.array([1.0, 0.0], dtype=np.float32)
+    b.vector = np.array([cosine, (1 - cosine ** 2) ** 0.5], dtype=np.float32)
+    assert (same_fact(a, b) >= 0.6) is twins and (cosine >= NEAR_COPY_COSINE) is twins
+
+
+def test_a_tricky_story_that_shares_words_with_the_answer_is_no_copy_of_it(tmp_path, embeddings):
+    from pathlib import Path
+
+    from tests.conftest import make_assistant
+
+    a = make_assistant(tmp_path / "home", embeddings, seed_demo=False)
+    a.ingest([str(Path(__file__).resolve().parents[1] / "evals" / "sets" / "tricky")])
+    ans = a.ask("When does the Quillfer plant in Velmora open?")
+    assert ans.status == "answered"
+    copies = [o.quote for c in ans.citations for o in c.also_in]
+    assert not any("terminal project is separate" in q for q in copies), copies

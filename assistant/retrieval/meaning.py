@@ -34,10 +34,19 @@ class Meaning:
         """The cosine of the question and each sentence ``(article_id, start, text)``, in their order."""
         if not sents:
             return np.zeros(0, dtype=np.float32)
-        q = unit(np.asarray(self.store.query_vector(question), dtype=np.float32))
+        q = self.question_vector(question)
+        return self.vectors(sents, len(q)) @ q
+
+    def question_vector(self, question: str) -> np.ndarray:
+        return unit(np.asarray(self.store.query_vector(question), dtype=np.float32))
+
+    def vectors(self, sents: Sequence[Span], dim: int) -> np.ndarray:
+        """Each sentence's unit vector (``dim`` numbers, the model's), one row a sentence, in their order."""
+        if not sents:
+            return np.zeros((0, dim), dtype=np.float32)
         stored = self._stored({aid for aid, _, _ in sents})
         vecs: list[np.ndarray | None] = [stored.get(aid, {}).get(start) for aid, start, _ in sents]
-        missing = [i for i, v in enumerate(vecs) if v is None or v.shape != q.shape]
+        missing = [i for i, v in enumerate(vecs) if v is None or v.shape != (dim,)]
         if missing:
             fresh = list({sents[i][2] for i in missing if self._embedded.peek(sents[i][2]) is None})
             if fresh:
@@ -46,7 +55,7 @@ class Meaning:
             for i in missing:
                 text = sents[i][2]
                 vecs[i] = self._embedded.get(text, lambda t=text: embed_array(self.store.embeddings, [t])[0])
-        return np.stack(vecs) @ q  # type: ignore[arg-type]
+        return np.stack(vecs)  # type: ignore[arg-type]
 
     def _stored(self, article_ids: set[str]) -> dict[str, dict[int, np.ndarray]]:
         """Each article's sentence vectors by start offset (read once per version of the article)."""

@@ -97,7 +97,11 @@ class ExtractiveAnswerer(Answerer):
         score(sents, groups, idf, analysis.kind, evidence.texts, self.config.cue_weight)
         # the question's own words carry its meaning; an inherited subject only adds to it
         question = f"{analysis.context} {analysis.question}".strip() if analysis.context else analysis.question
-        sims = self.meaning.similarities(question, [(s.article_id, s.start, s.text) for s in sents])
+        q = self.meaning.question_vector(question)
+        vectors = self.meaning.vectors([(s.article_id, s.start, s.text) for s in sents], len(q))
+        sims = vectors @ q
+        for s, v in zip(sents, vectors, strict=True):
+            s.vector = v
         x = feature_rows(sents, sims, analysis, idf, evidence.texts)
         held = self._names_held(names, groups, {s.article_id for s in sents}, sents, evidence.texts)
         missing = (len(names) - len(held)) / len(names) if names else 0.0

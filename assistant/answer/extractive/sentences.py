@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from assistant.answer.evidence import Evidence
 from assistant.cache import Memo
 from assistant.models import Passage
@@ -49,6 +51,7 @@ class Sentence:
     near: set[str] = field(default_factory=set)  # ...only in a neighbouring sentence of its paragraph
     cover: float = 0.0
     score: float = 0.0
+    vector: np.ndarray | None = None  # its unit vector, from the embedding model
 
 
 @dataclass(frozen=True)
