@@ -18,7 +18,9 @@ first quote of another article) and the quote counts
 (``max_quotes``, ``same_article_share``: how good a second quote of one article must be) are chosen on
 the fit half by a grid, maximising answered-when-answerable + a gold fact quoted + all gold facts
 quoted + null questions refused + the share of an answer's quotes that hold a fact (so that a quote
-more must bring a fact more often than noise); of equal scores, the fewer quotes.
+more must bring a fact more often than noise); of equal scores, the fewer quotes. An abstention threshold
+is scored with its two neighbours (±0.05): the middle of a plateau carries to new questions, the edge of
+a cliff does not.
 """
 
 from __future__ import annotations
@@ -183,6 +185,18 @@ def neutral() -> None:
     rerank_module.load_passage_model = lambda path=None: zero(passage_model.FEATURES)
 
 
+def _with_neighbours(grid: list[dict[str, Any]], scores: list[float], i: int) -> float:
+    """The mean score of cell ``i`` and the cells one abstention step (0.05) either side of it, the other
+    knobs equal (a cell without abstention threshold stands alone)."""
+    cell = grid[i]
+    if "abstain_below" not in cell:
+        return scores[i]
+    near = [scores[j] for j, other in enumerate(grid)
+            if abs(other["abstain_below"] - cell["abstain_below"]) < 0.051
+            and all(other[k] == v for k, v in cell.items() if k != "abstain_below")]
+    return sum(near) / len(near)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--store", help="a data dir holding the MultiHop corpus already (else it is ingested)")
@@ -262,14 +276,11 @@ def main(argv: list[str] | None = None) -> int:
         else:  # fewer quotes first: a longer answer must earn its place
             grid = [dict(max_quotes=m, same_article_share=s, quote_floor=f, article_floor=a) for m in (3, 4, 5, 6)
                     for s in (0.8, 0.5, 0.0) for f in (0.0, 0.02, 0.05, 0.1, 0.2) for a in (0.0, 0.02, 0.05, 0.1, 0.2)]
-        best: tuple[float, AnswerModel] | None = None
-        for knobs in grid:
-            trial = model.with_extra(**knobs)
-            j = objective(evaluate(trial, fit_items))
-            if best is None or j > best[0]:
-                best = (j, trial)
-        assert best is not None
-        model = best[1]
+        scores = [objective(evaluate(model.with_extra(**knobs), fit_items)) for knobs in grid]
+        # an abstention threshold is judged with its neighbours (±0.05): one at the edge of a cliff, where
+        # the next step loses much, would not carry to new questions as one in the middle of a plateau does
+        smooth = [_with_neighbours(grid, scores, i) for i in range(len(grid))]
+        model = model.with_extra(**grid[max(range(len(grid)), key=lambda i: (smooth[i], -i))])
     report: dict[str, Any] = {"fit": evaluate(model, [it for it in items if it.half == "fit"]),
                               "check": evaluate(model, [it for it in items if it.half == "check"]),
                               "samples": evaluate(model, sample_items)}
