@@ -77,22 +77,28 @@ def test_the_web_api_answers_with_the_model_and_hides_what_fails(model, make_cli
     assert "Sources:\n[1]" in content
 
 
-def test_slack_answers_with_the_model(model, tmp_path, embeddings):
+@pytest.fixture
+def slack_bot(model, tmp_path, embeddings):
+    """A Slack stand-in and the service that answers its events with the scripted model."""
     slack = SlackStandIn()
+    settings = Settings(home=tmp_path / "h", slack_bot_token="xoxb-test", slack_signing_secret="test-signing-secret",
+                        slack_api_url=f"{slack.url}/api/", **llm_settings(model))
     try:
-        settings = Settings(home=tmp_path / "h", slack_bot_token="xoxb-test",
-                            slack_signing_secret="test-signing-secret", slack_api_url=f"{slack.url}/api/",
-                            **llm_settings(model))
-        client = TestClient(build_service(settings, embeddings=embeddings)).__enter__()
-        model.script(says(("Caliber.az", REAL, "Türkiye says its allies failed to meet its defence requirements."),
-                          ("Bloomberg", INVENTED, "It was also cheaper.")))
-        post_event(client, mention(QUESTION))
-        update = slack.wait_for("chat.update")[0]["body"]
-        assert update["text"].startswith("Türkiye says its allies failed to meet its defence requirements [1].")
-        blocks = json.dumps(update["blocks"], ensure_ascii=False)
-        assert REAL in blocks and INVENTED not in blocks and "cheaper" not in blocks
+        with TestClient(build_service(settings, embeddings=embeddings)) as client:
+            yield slack, client
     finally:
         slack.close()
+
+
+def test_slack_answers_with_the_model(model, slack_bot):
+    slack, client = slack_bot
+    model.script(says(("Caliber.az", REAL, "Türkiye says its allies failed to meet its defence requirements."),
+                      ("Bloomberg", INVENTED, "It was also cheaper.")))
+    post_event(client, mention(QUESTION))
+    update = slack.wait_for("chat.update")[0]["body"]
+    assert update["text"].startswith("Türkiye says its allies failed to meet its defence requirements [1].")
+    blocks = json.dumps(update["blocks"], ensure_ascii=False)
+    assert REAL in blocks and INVENTED not in blocks and "cheaper" not in blocks
 
 
 # the issue's own case: a real quote, and a sentence beside it that the quote does not say
@@ -151,21 +157,14 @@ def test_an_unsupported_claim_never_reaches_the_web_api(model, make_client):
     assert chunks[-1]["citewise"]["verification"] == COUNTS
 
 
-def test_an_unsupported_claim_never_reaches_slack(model, tmp_path, embeddings):
-    slack = SlackStandIn()
-    try:
-        settings = Settings(home=tmp_path / "h", slack_bot_token="xoxb-test",
-                            slack_signing_secret="test-signing-secret", slack_api_url=f"{slack.url}/api/",
-                            **llm_settings(model))
-        client = TestClient(build_service(settings, embeddings=embeddings)).__enter__()
-        model.script(unsupported_first())
-        post_event(client, mention(FEAR))
-        update = slack.wait_for("chat.update")[0]["body"]
-        blocks = json.dumps(update["blocks"], ensure_ascii=False)
-        assert update["text"].startswith("Caliber.az, 25 June 2025:") and "Elysee" not in json.dumps(update)
-        assert "1 claim shown as supported by its quote, 1 held back" in blocks
-    finally:
-        slack.close()
+def test_an_unsupported_claim_never_reaches_slack(model, slack_bot):
+    slack, client = slack_bot
+    model.script(unsupported_first())
+    post_event(client, mention(FEAR))
+    update = slack.wait_for("chat.update")[0]["body"]
+    blocks = json.dumps(update["blocks"], ensure_ascii=False)
+    assert update["text"].startswith("Caliber.az, 25 June 2025:") and "Elysee" not in json.dumps(update)
+    assert "1 claim shown as supported by its quote, 1 held back" in blocks
 
 
 def test_an_unsupported_claim_on_a_quote_already_shown_adds_nothing(model, make_client):

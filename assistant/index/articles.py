@@ -66,9 +66,9 @@ class ArticleRepository(Protocol):
 
 
 class CachedMetadata:
-    """What both engines' repositories read from their cached metadata: an article's fields, the list, the
-    count and the outlets. A subclass sets ``db`` (with ``rows`` and ``generation``), calls
-    ``_cache_metadata`` and reads texts (``get_text``)."""
+    """What both engines' repositories read alike: from their cached metadata an article's fields, the list,
+    the count and the outlets; and which articles lack sentence vectors. A subclass sets ``db`` (with
+    ``rows`` and ``generation``), calls ``_cache_metadata`` and reads texts (``get_text``)."""
 
     db: Any
 
@@ -115,6 +115,13 @@ class CachedMetadata:
 
     def sources(self) -> list[str]:
         return list(self._derive("sources", lambda ms: sorted({m["source"] for m in ms.values() if m["source"]})))
+
+    def without_sentence_vectors(self) -> list[str]:
+        """Articles with no sentence vectors (stored before they were, or damaged), sorted. The same SQL
+        on both engines; not cached: ``citewise check`` asks, and must see the rows as they are."""
+        return [r[0] for r in self.db.rows(
+            "SELECT a.article_id FROM articles a WHERE NOT EXISTS "
+            "(SELECT 1 FROM sentence_vectors s WHERE s.article_id = a.article_id) ORDER BY a.article_id")]
 
 
 class SqliteArticles(CachedMetadata):
@@ -212,12 +219,6 @@ class SqliteArticles(CachedMetadata):
                     f'({",".join("?" * len(page))}) ORDER BY article_id, start', page):
                 out.setdefault(aid, []).append((s, e, v))
         return out
-
-    def without_sentence_vectors(self) -> list[str]:
-        """Articles with no sentence vectors (stored before they were, or damaged), sorted."""
-        return [r[0] for r in self.db.rows(
-            "SELECT a.article_id FROM articles a WHERE NOT EXISTS "
-            "(SELECT 1 FROM sentence_vectors s WHERE s.article_id = a.article_id) ORDER BY a.article_id")]
 
     def delete(self, article_id: str) -> None:
         """The article's row and its chunks' rows (the lexical index's rows of them go first)."""

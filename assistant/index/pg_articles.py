@@ -82,12 +82,6 @@ class PgArticles(CachedMetadata):
             "SELECT a.article_id FROM articles a LEFT JOIN chunks c ON c.article_id = a.article_id "
             "GROUP BY a.article_id HAVING count(c.key) != a.n_chunks ORDER BY a.article_id")]
 
-    def without_sentence_vectors(self) -> list[str]:
-        """Articles with no sentence vectors (stored before they were, or damaged), sorted."""
-        return [r[0] for r in self.db.rows(
-            "SELECT a.article_id FROM articles a WHERE NOT EXISTS "
-            "(SELECT 1 FROM sentence_vectors s WHERE s.article_id = a.article_id) ORDER BY a.article_id")]
-
     def sentence_vectors(self, article_ids: Collection[str]) -> dict[str, list[tuple[int, int, bytes]]]:
         """Each article's (start, end, vector) rows, ordered by start; articles without rows absent."""
         out: dict[str, list[tuple[int, int, bytes]]] = {}

@@ -118,9 +118,11 @@ def same_fact(a: Sentence, b: Sentence) -> float:
         return 0.0
     if a.figures != b.figures:
         return 0.0
-    if a.vector is not None and b.vector is not None and float(a.vector @ b.vector) < NEAR_COPY_COSINE:
+    shared = len(a.content & b.content) / min(len(a.content), len(b.content))
+    # the vectors' product only for sentences that share words: most pairs share none
+    if shared and a.vector is not None and b.vector is not None and float(a.vector @ b.vector) < NEAR_COPY_COSINE:
         return 0.0
-    return len(a.content & b.content) / min(len(a.content), len(b.content))
+    return shared
 
 
 def _add_twin(pick: Pick, s: Sentence) -> None:
