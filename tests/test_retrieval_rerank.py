@@ -6,8 +6,11 @@ import pytest
 
 from assistant.errors import ConfigError
 from assistant.learned import LogisticModel
+from assistant.models import Passage
 from assistant.retrieval import passage_model
+from assistant.retrieval.analysis import QueryAnalysis
 from assistant.retrieval.rerank import RERANKERS, IdentityReranker, MeaningReranker, make_reranker
+from assistant.text.terms import terms
 from tests.conftest import make_assistant
 
 QUESTION = "why did Türkiye buy the S-400?"
@@ -68,3 +71,27 @@ def test_an_unknown_reranker_lists_the_valid_names(tmp_path, embeddings, demo):
     # through the settings it is a configuration error naming the variable (CLI: one line, exit 2)
     with pytest.raises(ConfigError, match="CITEWISE_RERANKER: .*choose one of: " + ", ".join(RERANKERS)):
         make_assistant(tmp_path / "h", embeddings, reranker="nope", seed_demo=False)
+
+
+def _passage(article_id: str, text: str) -> Passage:
+    return Passage(article_id=article_id, chunk_id=f"{article_id}@0", start=0, end=len(text), text=text, score=1.0,
+                   title="t", source="Wire", author=None, published=None, url=None)
+
+
+def test_the_sentence_cover_prefers_the_passage_whose_one_sentence_holds_the_question(demo):
+    reranker = demo.pipeline.reranker
+    analysis = QueryAnalysis(question="q", terms={t: {t} for t in terms("tidal plant opened")})
+    together = _passage("a", "The tidal plant opened in May. Crowds came.")
+    apart = _passage("a", "The tidal project grew. A plant opened in May.")
+    elsewhere = _passage("b", "Nothing tidal here.")
+    passages = [apart, together, elsewhere]
+    x = reranker.rows(analysis, passages)
+    col = {f: i for i, f in enumerate(passage_model.FEATURES)}
+    # both passages hold every term; only one holds them in one sentence
+    assert x[0, col["cover"]] == pytest.approx(x[1, col["cover"]]) == pytest.approx(1.0)
+    assert x[1, col["sent_cover"]] == pytest.approx(1.0)
+    assert x[0, col["sent_cover"]] < 1.0
+    assert x[0, col["sent_cover_rel"]] < 0.0 == x[1, col["sent_cover_rel"]]
+    # against its own article's best passage, and the other article against itself
+    assert x[0, col["sent_cover_art"]] == pytest.approx(x[0, col["sent_cover_rel"]])
+    assert x[2, col["sent_cover_art"]] == 0.0 > x[2, col["sent_cover_rel"]]

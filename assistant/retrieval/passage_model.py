@@ -4,8 +4,9 @@ the probability that it holds a fact the question asks about; shipped as
 
 Signals: its fused rank and score, whether each ranker found it and the dense score, how much of
 the question's IDF-weighted terms it holds (and of the best-held side of a question with several),
-the similarity of its best and second-best sentences to the question, and whether its outlet and
-year are ones the question names.
+the similarity of its best and second-best sentences to the question, how much of those terms its
+best single sentence holds (against the pool's best and its own article's best passage), and whether
+its outlet and year are ones the question names.
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ FEATURES = (
     "outlet_other",  # the question names outlets and this is none of them
     "year_named",  # the question names years and the article was published in one of them
     "day_named",  # the question names days and the article was published on one of them
+    # a fact is one sentence: which of an article's passages holds it turns on the sentence that holds
+    # the question's terms together (MultiHop fit half, 6 x 5-fold CV: MRR@10 0.717 -> 0.732)
+    "sent_cover",  # the best share of the question's IDF-weighted term groups in one of its sentences
+    "sent_cover_rel",  # ...less the best over all candidates
+    "sent_cover_art",  # ...less the best over its own article's candidates
 )
 
 
@@ -51,13 +57,19 @@ def coverage(groups: dict[str, set[str]], idf: dict[str, float], held: frozenset
 
 
 def passage_rows(passages: list[Passage], sims: list[np.ndarray], analysis: QueryAnalysis,
-                 held: list[frozenset[str]], idf: dict[str, float]) -> np.ndarray:
+                 held: list[frozenset[str]], sentence_held: list[tuple[frozenset[str], ...]],
+                 idf: dict[str, float]) -> np.ndarray:
     """One row of ``FEATURES`` per passage, in their fused order; ``held`` are each passage's analysed
-    terms and ``idf`` the weights of the question's term groups."""
+    terms, ``sentence_held`` each of its sentences', and ``idf`` the weights of the question's term groups."""
     x = np.zeros((len(passages), len(FEATURES)), dtype=np.float32)
     if not passages:
         return x
     covers = [coverage(analysis.terms, idf, h) for h in held]
+    sent_covers = [max((coverage(analysis.terms, idf, h) for h in hs), default=0.0) for hs in sentence_held]
+    best_sent_cover = max(sent_covers)
+    article_best: dict[str, float] = {}
+    for p, c in zip(passages, sent_covers, strict=True):
+        article_best[p.article_id] = max(c, article_best.get(p.article_id, 0.0))
     best_cover = max(covers) or 1.0
     part_covers = [max((coverage(g, idf, h) for g in analysis.parts), default=c)
                    for h, c in zip(held, covers, strict=True)]
@@ -83,5 +95,8 @@ def passage_rows(passages: list[Passage], sims: list[np.ndarray], analysis: Quer
             1.0 if outlets and p.source not in outlets else 0.0,
             1.0 if years and (p.published or "")[:4] in years else 0.0,
             1.0 if near_day(p.published, analysis.days) else 0.0,
+            sent_covers[i],
+            sent_covers[i] - best_sent_cover,
+            sent_covers[i] - article_best[p.article_id],
         )
     return x

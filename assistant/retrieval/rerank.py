@@ -55,6 +55,7 @@ class MeaningReranker:
         self.store = store
         self.meaning = Meaning(store)
         self._terms: Memo[str, frozenset[str]] = Memo(TERMS_CACHE)
+        self._sentence_terms: Memo[str, tuple[frozenset[str], ...]] = Memo(TERMS_CACHE)
         self.model = model or load_passage_model()
         self.pool = pool
 
@@ -75,11 +76,12 @@ class MeaningReranker:
     def rows(self, analysis: QueryAnalysis, passages: list[Passage]) -> np.ndarray:
         """The passage model's signals of each passage."""
         held = [self._terms.get(p.text, lambda t=p.text: frozenset(terms(t))) for p in passages]
+        sentence_held = [self._sentence_terms.get(p.text, lambda t=p.text: _sentence_terms(t)) for p in passages]
         alts = set(analysis.terms) | {g for part in analysis.parts for g in part}
         n, df = self.store.doc_freq(alts)
         idf = {t: math.log(1 + (n - max(1, d) + 0.5) / (max(1, d) + 0.5)) for t, d in
                ((t, df.get(t, 0)) for t in alts)}
-        return passage_rows(passages, self.sentence_sims(analysis, passages), analysis, held, idf)
+        return passage_rows(passages, self.sentence_sims(analysis, passages), analysis, held, sentence_held, idf)
 
     def rerank(self, analysis: QueryAnalysis, passages: list[Passage]) -> list[Passage]:
         if len(passages) <= 1:
@@ -93,6 +95,10 @@ class MeaningReranker:
 def _offsets(p: Passage) -> list[tuple[int, int]]:
     """The passage's sentence spans as article offsets (a passage is ``text[start:end]`` of its article)."""
     return [(p.start + s, p.start + e) for s, e in _spans(p.text)] or [(p.start, p.end)]
+
+
+def _sentence_terms(text: str) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(terms(text[s:e])) for s, e in _spans(text)) or (frozenset(terms(text)),)
 
 
 @lru_cache(maxsize=SPANS_CACHE)
