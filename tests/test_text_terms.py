@@ -2,6 +2,7 @@
 
 import pytest
 
+from assistant.text import terms as terms_module
 from assistant.text.terms import content_terms, expansions, terms
 
 
@@ -32,3 +33,11 @@ def test_stopwords_are_not_content_terms():
 def test_a_question_is_its_content_terms_each_its_own_group():
     groups = expansions("why did Türkiye buy the S400?")
     assert groups == {"turkey": {"turkey"}, "buy": {"buy"}, "s400": {"s400"}}  # no word list of synonyms
+
+
+def test_a_sentences_analysis_is_kept_and_agrees_with_analyse():
+    sentence = "Türkiye bought the S-400 from Russia in 2017."
+    first = terms_module.sentence_terms(sentence)
+    all_terms, content = terms_module.analyse(sentence)
+    assert first == (frozenset(all_terms), frozenset(content))
+    assert terms_module.sentence_terms(sentence) is first  # the reranker's reading serves the answerer

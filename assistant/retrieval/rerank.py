@@ -22,7 +22,7 @@ from assistant.retrieval.analysis import QueryAnalysis
 from assistant.retrieval.meaning import Meaning
 from assistant.retrieval.passage_model import PassageModel, load_passage_model, passage_rows
 from assistant.text.sentences import sentence_spans
-from assistant.text.terms import terms
+from assistant.text.terms import sentence_terms
 
 TERMS_CACHE = 20_000  # passages whose analysed terms are kept (~2 kB each)
 SPANS_CACHE = 20_000  # passages whose sentence spans are kept
@@ -75,8 +75,10 @@ class MeaningReranker:
 
     def rows(self, analysis: QueryAnalysis, passages: list[Passage]) -> np.ndarray:
         """The passage model's signals of each passage."""
-        held = [self._terms.get(p.text, lambda t=p.text: frozenset(terms(t))) for p in passages]
         sentence_held = [self._sentence_terms.get(p.text, lambda t=p.text: _sentence_terms(t)) for p in passages]
+        # sentence spans cover the passage: its terms are theirs (the same sets on all 6,398 MultiHop chunks)
+        held = [self._terms.get(p.text, lambda hs=hs: frozenset().union(*hs)) for p, hs in zip(passages, sentence_held,
+                                                                                                strict=True)]
         alts = set(analysis.terms) | {g for part in analysis.parts for g in part}
         n, df = self.store.doc_freq(alts)
         idf = {t: math.log(1 + (n - max(1, d) + 0.5) / (max(1, d) + 0.5)) for t, d in
@@ -98,7 +100,7 @@ def _offsets(p: Passage) -> list[tuple[int, int]]:
 
 
 def _sentence_terms(text: str) -> tuple[frozenset[str], ...]:
-    return tuple(frozenset(terms(text[s:e])) for s, e in _spans(text)) or (frozenset(terms(text)),)
+    return tuple(sentence_terms(text[s:e])[0] for s, e in _spans(text)) or (sentence_terms(text)[0],)
 
 
 @lru_cache(maxsize=SPANS_CACHE)

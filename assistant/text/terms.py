@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import Stemmer
 
+from assistant.cache import Memo
 from assistant.text.fold import fold
 
 _stemmer = Stemmer.Stemmer("english")
@@ -81,6 +82,21 @@ def analyse(text: str) -> tuple[list[str], list[str]]:
         if w not in STOPWORDS:
             seen.setdefault(_term(w), None)
     return [_term(w) for w in ws], list(seen)
+
+
+SENTENCE_CACHE = 50_000  # sentences whose analysis is kept (~25 MB at most)
+_sentences: Memo[str, tuple[frozenset[str], frozenset[str]]] = Memo(SENTENCE_CACHE)
+
+
+def sentence_terms(sentence: str) -> tuple[frozenset[str], frozenset[str]]:
+    """``analyse`` of a sentence as sets, kept: the reranker and then the answerer read the same sentences
+    of a question's passages, and passages recur across questions."""
+
+    def compute() -> tuple[frozenset[str], frozenset[str]]:
+        all_terms, content = analyse(sentence)
+        return frozenset(all_terms), frozenset(content)
+
+    return _sentences.get(sentence, compute)
 
 
 def expansions(text: str) -> dict[str, set[str]]:

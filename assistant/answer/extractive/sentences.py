@@ -15,7 +15,7 @@ from assistant.answer.evidence import Evidence
 from assistant.cache import Memo
 from assistant.models import Passage
 from assistant.text.dates import MONTHS
-from assistant.text.terms import analyse
+from assistant.text.terms import sentence_terms
 
 ANALYSIS_CACHE = 50_000  # sentences whose analysis is kept (~25 MB at most)
 
@@ -87,8 +87,8 @@ class SentenceReader:
 
     def _analyse(self, sentence: str) -> SentenceTerms:
         def compute() -> SentenceTerms:
-            all_terms, content = analyse(sentence)
-            return SentenceTerms(frozenset(all_terms), frozenset(content), frozenset(figures(sentence)))
+            all_terms, content = sentence_terms(sentence)
+            return SentenceTerms(all_terms, content, frozenset(figures(sentence)))
 
         return self._analysed.get(sentence, compute)
 
