@@ -293,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
                              script="scripts/fit_answer_weights.py", l2=args.l2, weights_by_feature=weights,
                              figures={k: report[k] for k in ("fit", "check", "samples")})
     out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     (out / "passage_weights.json").write_text(json.dumps(passages.to_dict(), indent=1) + "\n", encoding="utf-8")
     (out / "answer_weights.json").write_text(json.dumps(model.to_dict(), indent=1) + "\n", encoding="utf-8")
     report["retrieval"] = retrieval
