@@ -39,7 +39,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from passage_fit import fit_passages, passage_pools, retrieval_figures  # noqa: E402
+from passage_fit import cross_validated_mrr, fit_passages, passage_pools, retrieval_figures  # noqa: E402
 
 from assistant.answer.extractive import answerer as answerer_module  # noqa: E402
 from assistant.answer.extractive.answerer import ExtractiveAnswerer, Reading  # noqa: E402
@@ -240,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     retrieval = {h: {"fused": retrieval_figures([p for p in pools if p.half == h], None),
                      "reranked": retrieval_figures([p for p in pools if p.half == h], passages)}
                  for h in ("fit", "check")}
+    if not args.pairwise:
+        retrieval["fit"]["cross_validated"] = cross_validated_mrr(pools, args.l2)
     print(f"passages read and fitted in {time.perf_counter() - t0:.0f} s: {json.dumps(retrieval)}", file=sys.stderr)
     passages = passages.with_extra(
         fitted_on="MultiHop-RAG dev fit half (evals.split)", script="scripts/fit_answer_weights.py", l2=args.l2,
