@@ -14,6 +14,7 @@ It prints the figures and the citewise/baseline ratios, and writes ``compare.jso
 ``latency.png`` to ``--out``. Speed is measured here, never asserted.
 
     python benchmarks/bench_compare.py [--questions 200] [--scales 1,4,16] [--quick] [--out DIR]
+    python benchmarks/bench_compare.py --work DIR --reuse-ingest   # the queries again, on a 1x run's stores
 
 Each part runs in its own process (``--phase``), so that each resident-memory figure belongs to
 one system and one ingest does not leave its memory to the other's queries.
@@ -139,6 +140,18 @@ def select(corpus: Path, n_articles: int, n_questions: int) -> tuple[list[str], 
         step = len(queries) / n_questions
         queries = [queries[int(i * step)] for i in range(n_questions)]
     return [str(corpus / "articles" / f) for f in files], [q["question"] for q in queries]
+
+
+def _grown_to(work: Path) -> int:
+    """The largest corpus multiple an earlier run's query phases left the stores in ``work`` at."""
+    out = 1
+    for name in ("citewise-query.json", "baseline-query.json"):
+        try:
+            rows = json.loads((work / name).read_text()).get("scales", [])
+        except (OSError, ValueError, AttributeError):
+            continue
+        out = max([out, *(int(r.get("scale", 1)) for r in rows if isinstance(r, dict))])
+    return out
 
 
 def free_port() -> int:
@@ -648,6 +661,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", help="where the stores are built (default: a temp dir, removed afterwards)")
     ap.add_argument("--split-chars", type=int, default=SPLIT_CHARS, help="baseline splitter chunk_size")
     ap.add_argument("--split-overlap", type=int, default=SPLIT_OVERLAP, help="baseline splitter chunk_overlap")
+    ap.add_argument("--reuse-ingest", action="store_true",
+                    help="with --work: keep the stores and ingest figures an earlier run left there (a 1x run's; "
+                         "ingest takes ~14 of its 15 minutes) and time the queries again")
     ap.add_argument("--replot", action="store_true", help="redraw the plot and reprint from --out's compare.json")
     ap.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     ap.add_argument("--config", help=argparse.SUPPRESS)
@@ -670,6 +686,17 @@ def main(argv: list[str] | None = None) -> int:
     if not scales or scales[0] < 1:
         ap.error("--scales takes positive integers, e.g. 1,4,16")
     scales = sorted({1, *scales})  # 1x is the reference of every ratio
+    if args.reuse_ingest and not args.work:
+        ap.error("--reuse-ingest needs --work: the folder an earlier run built its stores in")
+    if args.reuse_ingest and args.scales is None:
+        scales = [1]
+    if args.reuse_ingest and scales != [1]:
+        ap.error("--reuse-ingest times the 1x stores again: leave out --scales or give --scales 1")
+    if args.reuse_ingest:
+        grown = _grown_to(Path(args.work))
+        if grown > 1:
+            ap.error(f"--reuse-ingest: the stores in {args.work} were repeated to {grown}x by their run; "
+                     "build them again with --scales 1")
     corpus = Path(args.corpus)
     paths, questions = select(corpus, n_articles, n_questions)
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="citewise-compare-"))
@@ -696,6 +723,12 @@ def main(argv: list[str] | None = None) -> int:
                                  ("citewise-query", "citewise", ["citewise"]),
                                  ("baseline-query", "baseline", ["baseline"])):
             if any("ingest" not in res[n] for n in needs):
+                continue
+            earlier = work / f"{name}.json"
+            if args.reuse_ingest and name.endswith("-ingest"):
+                if not earlier.is_file():
+                    ap.error(f"--reuse-ingest: {earlier} is missing; run once with --work {work} --scales 1 first")
+                res[key].update({**json.loads(earlier.read_text()), "reused_from_earlier_run": True})
                 continue
             t0 = time.perf_counter()
             r = run_phase(name, cfg_path)

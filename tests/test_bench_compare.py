@@ -52,3 +52,39 @@ def test_quick_run_writes_ratios_targets_scaling_and_plot(tmp_path: Path) -> Non
         assert two[name]["p50"] > 0
     png = out / "latency.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_reuse_ingest_times_the_queries_again_on_an_earlier_runs_stores(tmp_path: Path) -> None:
+    bench = load_bench()
+    work, out = tmp_path / "work", tmp_path / "out"
+    common = ["--quick", "--articles", "3", "--questions", "3", "--scales", "1", "--work", str(work)]
+    assert bench.main([*common, "--out", str(out / "first")]) == 0
+    first = json.loads((out / "first" / "compare.json").read_text())
+    assert bench.main([*common, "--reuse-ingest", "--out", str(out / "again")]) == 0
+    again = json.loads((out / "again" / "compare.json").read_text())
+    assert not again["errors"]
+    assert again["citewise"]["reused_from_earlier_run"] is again["baseline"]["reused_from_earlier_run"] is True
+    assert again["citewise"]["ingest"] == first["citewise"]["ingest"]
+    assert "citewise-ingest" not in again["phase_seconds"]  # not run again
+    assert {k: v["n"] for k, v in again["paired"]["latency_ms"].items()} == {
+        "search": 3, "ask": 3, "http_ask": 3, "similarity_search": 3}
+
+
+@pytest.mark.parametrize(("args", "prepare", "message"), [
+    (["--reuse-ingest"], None, "needs --work"),
+    (["--reuse-ingest", "--work", "W", "--scales", "1,4"], None, "1x stores"),
+    (["--reuse-ingest", "--work", "W"], None, "citewise-ingest.json is missing"),
+    (["--reuse-ingest", "--work", "W"], {"citewise-query.json": {"scales": [{"scale": 1}, {"scale": 16}]}},
+     "repeated to 16x"),
+])
+def test_reuse_ingest_refuses_what_it_cannot_reuse(tmp_path: Path, capsys, args, prepare, message) -> None:
+    bench = load_bench()
+    work = tmp_path / "W"
+    work.mkdir()
+    for name, data in (prepare or {}).items():
+        (work / name).write_text(json.dumps(data))
+    argv = [a.replace("W", str(work)) if a == "W" else a for a in args]
+    with pytest.raises(SystemExit) as exc:
+        bench.main([*argv, "--quick", "--out", str(tmp_path / "out")])
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
