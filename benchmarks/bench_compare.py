@@ -148,9 +148,11 @@ def _grown_to(work: Path) -> int:
     for name in ("citewise-query.json", "baseline-query.json"):
         try:
             rows = json.loads((work / name).read_text()).get("scales", [])
-        except (OSError, ValueError, AttributeError):
+            out = max([out, *(int(r.get("scale", 1)) for r in rows if isinstance(r, dict))])
+        except FileNotFoundError:
             continue
-        out = max([out, *(int(r.get("scale", 1)) for r in rows if isinstance(r, dict))])
+        except (OSError, ValueError, TypeError, AttributeError):  # unreadable: the stores' size is unknown
+            return 0
     return out
 
 
@@ -694,9 +696,11 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--reuse-ingest times the 1x stores again: leave out --scales or give --scales 1")
     if args.reuse_ingest:
         grown = _grown_to(Path(args.work))
-        if grown > 1:
+        if grown != 1:
             ap.error(f"--reuse-ingest: the stores in {args.work} were repeated to {grown}x by their run; "
-                     "build them again with --scales 1")
+                     "build them again with --scales 1" if grown else
+                     f"--reuse-ingest: the query figures in {args.work} are unreadable, so the stores' size is "
+                     "unknown; build them again with --scales 1")
     corpus = Path(args.corpus)
     paths, questions = select(corpus, n_articles, n_questions)
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="citewise-compare-"))
@@ -726,9 +730,16 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             earlier = work / f"{name}.json"
             if args.reuse_ingest and name.endswith("-ingest"):
-                if not earlier.is_file():
+                try:
+                    figures = json.loads(earlier.read_text())
+                    if not isinstance(figures, dict) or "ingest" not in figures:
+                        raise ValueError("no ingest figures")
+                except FileNotFoundError:
                     ap.error(f"--reuse-ingest: {earlier} is missing; run once with --work {work} --scales 1 first")
-                res[key].update({**json.loads(earlier.read_text()), "reused_from_earlier_run": True})
+                except (OSError, ValueError) as exc:
+                    ap.error(f"--reuse-ingest: {earlier} is unreadable ({exc}); run once with --work {work} "
+                             "--scales 1 first")
+                res[key].update({**figures, "reused_from_earlier_run": True})
                 continue
             t0 = time.perf_counter()
             r = run_phase(name, cfg_path)

@@ -76,6 +76,9 @@ def test_reuse_ingest_times_the_queries_again_on_an_earlier_runs_stores(tmp_path
     (["--reuse-ingest", "--work", "W"], None, "citewise-ingest.json is missing"),
     (["--reuse-ingest", "--work", "W"], {"citewise-query.json": {"scales": [{"scale": 1}, {"scale": 16}]}},
      "repeated to 16x"),
+    (["--reuse-ingest", "--work", "W"], {"citewise-query.json": {"scales": [{"scale": "many"}]}}, "unreadable"),
+    (["--reuse-ingest", "--work", "W"], {"citewise-ingest.json": "not figures"}, "citewise-ingest.json is unreadable"),
+    (["--reuse-ingest", "--work", "W"], {"citewise-ingest.json": {"ingest": {}}}, "baseline-ingest.json is missing"),
 ])
 def test_reuse_ingest_refuses_what_it_cannot_reuse(tmp_path: Path, capsys, args, prepare, message) -> None:
     bench = load_bench()
