@@ -24,6 +24,24 @@ def test_entity_terms_are_names_and_codes_not_outlets_or_years():
     assert entity_terms("When will F-35s reach Türkiye, says Bloomberg in 2025?", ["Bloomberg"]) == {"f35", "turkey"}
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    # capitalised only because it opens the question or a sentence of it: no name to look for
+    ("Compare what Bloomberg and Reuters say", {"bloomberg", "reuter"}),
+    ("Apart from Syria, why are France and Türkiye at odds?", {"syria", "franc", "turkey"}),
+    ("Name the Turkish minister. Considering Ankara, who?", {"turkey", "ankara"}),
+    # stopwords are told by the word, not its stem ("does" stems to "doe", "why" to "whi")
+    ("Does Turkey want it? Why?", {"turkey"}),
+    # an opening word with a capital, digit or possessive past its first letter is a name
+    ("Macron's Syria condition: is it in both?", {"macron", "syria"}),
+    ("SAMP/T: joint production or purchase?", {"samp"}),
+    ("F-35 deliveries: when?", {"f35"}),
+    # a capital inside the question still marks a name
+    ("When did Name Corp buy it?", {"name", "corp"}),
+])
+def test_a_word_capitalised_by_its_place_is_no_name(question, expected):
+    assert entity_terms(question, []) == expected
+
+
 SOURCES = ["TechCrunch", "Fortune", "The Age", "Hacker News"]
 
 

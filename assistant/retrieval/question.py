@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from assistant.text.dates import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS, YEAR
 from assistant.text.fold import fold
-from assistant.text.terms import QUESTION_WORDS, STOPWORDS, terms
+from assistant.text.terms import QUESTION_WORDS, STOPWORDS, term, terms, words
 
 _NAME = re.compile(r"[A-ZÀ-Þ][\w’'\-]*|\b[\w\-]*\d[\w\-]*")
 
@@ -82,10 +82,23 @@ def entity_terms(question: str, sources: list[str]) -> set[str]:
         word = m.group(0)
         if YEAR.fullmatch(word) or _DATE_WORD.fullmatch(word.lower().rstrip(".")):
             continue
-        for t in terms(word):
-            if t not in STOPWORDS and t not in source_terms and t not in QUESTION_WORDS:
-                out.add(t)
+        if _sentence_case(question, m.start(), word):
+            continue
+        for w in words(word):  # stopwords are words, not stems ("Does" stems to "doe")
+            if w not in STOPWORDS and w not in QUESTION_WORDS and term(w) not in source_terms:
+                out.add(term(w))
     return out
+
+
+def _sentence_case(text: str, start: int, word: str) -> bool:
+    """A word capitalised only because it opens the question or one of its sentences ("Compare ...",
+    "Apart from ...") is no name; one with a capital, a digit or a possessive beyond its first letter
+    ("SAMP/T", "F-35", "Macron's") still is."""
+    opens = not text[:start].strip() or text[:start].rstrip()[-1] in ".?!:;"
+    return opens and not _MARKED.search(word)
+
+
+_MARKED = re.compile(r".[A-Z\d]|['’]s$")
 
 
 _ASKS = (

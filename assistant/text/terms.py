@@ -64,6 +64,11 @@ def words(text: str) -> list[str]:
     return _WORD.findall(_CODE.sub(r"\1\2", fold(text)))
 
 
+def term(word: str) -> str:
+    """The analysed term of one folded word (``words`` gives them)."""
+    return _term(word)
+
+
 def terms(text: str) -> list[str]:
     """Analysed terms: folded, codes joined, variants mapped, stemmed. Stopwords kept."""
     return [_term(w) for w in words(text)]
