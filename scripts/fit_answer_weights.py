@@ -282,7 +282,10 @@ def main(argv: list[str] | None = None) -> int:
         # an abstention threshold is judged with its neighbours (±0.05): one at the edge of a cliff, where
         # the next step loses much, would not carry to new questions as one in the middle of a plateau does
         smooth = [_with_neighbours(grid, scores, i) for i in range(len(grid))]
-        model = model.with_extra(**grid[max(range(len(grid)), key=lambda i: (smooth[i], -i))])
+        ranked = sorted(range(len(grid)), key=lambda i: (-smooth[i], i))
+        # how flat the top is: a choice ahead by less than noise is not worth reading much into
+        print(f"{step}: " + "; ".join(f"{grid[i]} {smooth[i]:.4f}" for i in ranked[:4]), file=sys.stderr)
+        model = model.with_extra(**grid[ranked[0]])
     report: dict[str, Any] = {"fit": evaluate(model, [it for it in items if it.half == "fit"]),
                               "check": evaluate(model, [it for it in items if it.half == "check"]),
                               "samples": evaluate(model, sample_items)}
