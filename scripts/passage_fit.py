@@ -71,7 +71,7 @@ def cross_validated_mrr(pools: list[Pool], l2: float, folds: int = 5, repeats: i
         fold = np.empty(len(fit_pools), dtype=int)
         fold[order] = np.arange(len(fit_pools)) % folds
         for k in range(folds):
-            train = [Pool("fit", p.x, p.labels) for p, f in zip(fit_pools, fold, strict=True) if f != k]
+            train = [p for p, f in zip(fit_pools, fold, strict=True) if f != k]
             held = [p for p, f in zip(fit_pools, fold, strict=True) if f == k]
             scores.append(mrr(ranks(held, fit_passages(train, l2)), RETRIEVAL_K))
     return {"mrr_at_10": round(float(np.mean(scores)), 4),

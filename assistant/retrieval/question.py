@@ -85,9 +85,12 @@ def entity_terms(question: str, sources: list[str]) -> set[str]:
         if _sentence_case(question, m.start(), word):
             continue
         for w in words(word):  # stopwords are words, not stems ("Does" stems to "doe")
-            if w not in STOPWORDS and w not in QUESTION_WORDS and term(w) not in source_terms:
-                out.add(term(w))
+            if w not in STOPWORDS and w not in QUESTION_WORDS and (t := term(w)) not in source_terms:
+                out.add(t)
     return out
+
+
+_MARKED = re.compile(r".[A-Z\d]|['’]s$")  # a capital or digit past the first letter, or a possessive
 
 
 def _sentence_case(text: str, start: int, word: str) -> bool:
@@ -96,9 +99,6 @@ def _sentence_case(text: str, start: int, word: str) -> bool:
     ("SAMP/T", "F-35", "Macron's") still is."""
     opens = not text[:start].strip() or text[:start].rstrip()[-1] in ".?!:;"
     return opens and not _MARKED.search(word)
-
-
-_MARKED = re.compile(r".[A-Z\d]|['’]s$")
 
 
 _ASKS = (

@@ -24,7 +24,7 @@ from assistant.retrieval.passage_model import PassageModel, load_passage_model, 
 from assistant.text.sentences import sentence_spans
 from assistant.text.terms import sentence_terms
 
-TERMS_CACHE = 20_000  # passages whose analysed terms are kept (~2 kB each)
+TERMS_CACHE = 20_000  # passages whose analysed terms (whole and by sentence) are kept (~4 kB each)
 SPANS_CACHE = 20_000  # passages whose sentence spans are kept
 
 
@@ -54,8 +54,7 @@ class MeaningReranker:
     def __init__(self, store: Store, model: PassageModel | None = None, pool: int = 3) -> None:
         self.store = store
         self.meaning = Meaning(store)
-        self._terms: Memo[str, frozenset[str]] = Memo(TERMS_CACHE)
-        self._sentence_terms: Memo[str, tuple[frozenset[str], ...]] = Memo(TERMS_CACHE)
+        self._terms: Memo[str, tuple[tuple[frozenset[str], ...], frozenset[str]]] = Memo(TERMS_CACHE)
         self.model = model or load_passage_model()
         self.pool = pool
 
@@ -75,10 +74,8 @@ class MeaningReranker:
 
     def rows(self, analysis: QueryAnalysis, passages: list[Passage]) -> np.ndarray:
         """The passage model's signals of each passage."""
-        sentence_held = [self._sentence_terms.get(p.text, lambda t=p.text: _sentence_terms(t)) for p in passages]
-        # sentence spans cover the passage: its terms are theirs (the same sets on all 6,398 MultiHop chunks)
-        held = [self._terms.get(p.text, lambda hs=hs: frozenset().union(*hs)) for p, hs in zip(passages, sentence_held,
-                                                                                                strict=True)]
+        read = [self._terms.get(p.text, lambda t=p.text: _passage_terms(t)) for p in passages]
+        sentence_held, held = [r[0] for r in read], [r[1] for r in read]
         alts = set(analysis.terms) | {g for part in analysis.parts for g in part}
         n, df = self.store.doc_freq(alts)
         idf = {t: math.log(1 + (n - max(1, d) + 0.5) / (max(1, d) + 0.5)) for t, d in
@@ -99,8 +96,11 @@ def _offsets(p: Passage) -> list[tuple[int, int]]:
     return [(p.start + s, p.start + e) for s, e in _spans(p.text)] or [(p.start, p.end)]
 
 
-def _sentence_terms(text: str) -> tuple[frozenset[str], ...]:
-    return tuple(sentence_terms(text[s:e])[0] for s, e in _spans(text)) or (sentence_terms(text)[0],)
+def _passage_terms(text: str) -> tuple[tuple[frozenset[str], ...], frozenset[str]]:
+    """Each sentence's analysed terms, and the passage's: theirs, since sentence spans cover the passage
+    (the same sets as the whole text's on all 6,398 MultiHop chunks)."""
+    sentences = tuple(sentence_terms(text[s:e])[0] for s, e in _spans(text)) or (sentence_terms(text)[0],)
+    return sentences, frozenset().union(*sentences)
 
 
 @lru_cache(maxsize=SPANS_CACHE)

@@ -55,7 +55,8 @@ QUESTION_WORDS = frozenset({"what", "which", "who", "whom", "whose", "when", "wh
 
 
 @lru_cache(maxsize=200_000)
-def _term(word: str) -> str:
+def term(word: str) -> str:
+    """The analysed term of one folded word (``words`` gives them)."""
     return _stemmer.stemWord(VARIANTS.get(word, word))
 
 
@@ -64,14 +65,9 @@ def words(text: str) -> list[str]:
     return _WORD.findall(_CODE.sub(r"\1\2", fold(text)))
 
 
-def term(word: str) -> str:
-    """The analysed term of one folded word (``words`` gives them)."""
-    return _term(word)
-
-
 def terms(text: str) -> list[str]:
     """Analysed terms: folded, codes joined, variants mapped, stemmed. Stopwords kept."""
-    return [_term(w) for w in words(text)]
+    return [term(w) for w in words(text)]
 
 
 def content_terms(text: str) -> list[str]:
@@ -85,8 +81,8 @@ def analyse(text: str) -> tuple[list[str], list[str]]:
     seen: dict[str, None] = {}
     for w in ws:
         if w not in STOPWORDS:
-            seen.setdefault(_term(w), None)
-    return [_term(w) for w in ws], list(seen)
+            seen.setdefault(term(w), None)
+    return [term(w) for w in ws], list(seen)
 
 
 SENTENCE_CACHE = 50_000  # sentences whose analysis is kept (~25 MB at most)
@@ -112,7 +108,7 @@ def expansions(text: str) -> dict[str, set[str]]:
     for w in words(text):
         if w in STOPWORDS or w in QUESTION_WORDS:
             continue
-        t = _term(w)
+        t = term(w)
         out.setdefault(t, {t})
     return out
 
