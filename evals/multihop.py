@@ -27,6 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from assistant.config import Settings
 from assistant.errors import InputError
+from evals.reuse import store_holds
 from evals.split import half as half_of
 from evals.stats import (
     first_gold_rank,
@@ -221,13 +222,6 @@ def by_half_and_kind(records: list[dict[str, Any]]) -> dict[str, dict[str, dict[
     return {h: by_kind(rs) for h in ("check", "fit") if (rs := [r for r in records if r["half"] == h])}
 
 
-def _store_holds(a, corpus: Path) -> bool:
-    """Whether a reused store already holds as many articles as the corpus has files (then ingest,
-    which would re-read and re-hash all of them only to find them unchanged, is skipped)."""
-    files = [p for p in corpus.iterdir() if p.is_file() and not p.name.startswith(".")] if corpus.is_dir() else []
-    return bool(files) and a.store.count() >= len(files)
-
-
 def run_multihop(corpus: Path, set_path: Path, *, store: str | None = None, questions: int = 0,
                  half: str | None = None, progress: bool = False, settings: Settings | None = None) -> dict[str, Any]:
     """Ingest the corpus (unless ``store`` already holds it), then search and ask every question of
@@ -240,7 +234,7 @@ def run_multihop(corpus: Path, set_path: Path, *, store: str | None = None, ques
     home = Path(store) if store else Path(tempfile.mkdtemp(prefix="citewise-multihop-"))
     a = Assistant((settings or Settings()).model_copy(update={"home": home, "seed_demo": False}))
     t0 = time.perf_counter()
-    reused = bool(store) and _store_holds(a, corpus)
+    reused = bool(store) and store_holds(a.store.count(), corpus)
     chunks = 0 if reused else a.ingest([str(corpus)], progress=progress).chunks
     ingest_s = time.perf_counter() - t0
     records = []

@@ -20,6 +20,7 @@ from assistant.config import Settings
 from assistant.errors import InputError
 from assistant.models import Answer
 from assistant.pipeline import Assistant
+from evals.reuse import store_holds
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # where ingest/ and evals/ stand, installed or not
 DEFAULT_SET = Path(__file__).resolve().parent / "sets" / "samples.jsonl"
@@ -174,14 +175,15 @@ def _severity(rec: dict[str, Any]) -> float:
 
 def run_set(set_path: Path, corpus: str | None = None, *, store: str | None = None, embeddings=None,
             progress: bool = False, settings: Settings | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Ingest the set's corpus into a temporary store (or use ``store``), then score every question.
+    """Ingest the set's corpus into a temporary store (or into ``store``, unless it holds the corpus
+    already), then score every question.
     ``settings`` (the answerer, its model...) default to the environment's; the data dir is the eval's own."""
     questions, config = load_set(set_path)
     corpus_path = resolve_corpus(corpus, config)
     home = Path(store) if store else Path(tempfile.mkdtemp(prefix="citewise-eval-"))
     settings = (settings or Settings()).model_copy(update={"home": home, "seed_demo": False})
     a = Assistant(settings, embeddings=embeddings)
-    if corpus_path is not None and not store:
+    if corpus_path is not None and not (store and store_holds(a.store.count(), corpus_path)):
         a.ingest([str(corpus_path)], progress=progress)
     records = Scorer(a).run(questions)
     meta = {"set": str(set_path), "corpus": str(corpus_path) if corpus_path else str(home),

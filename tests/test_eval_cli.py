@@ -1,4 +1,5 @@
-"""`citewise eval` from the command line: reports without matplotlib, --half and --questions, bad options."""
+"""`citewise eval` from the command line: reports without matplotlib, --half and --questions, bad options,
+a store given with --store filled when it lacks the corpus."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ import sys
 import pytest
 
 from assistant.cli import main
+from assistant.config import Settings
+from assistant.embeddings import make_embeddings
+from assistant.index import open_store
 from evals.report import CHART_HINT, write_report
+from evals.reuse import store_holds
 from tests.test_multihop import _corpus
 
 
@@ -114,3 +119,37 @@ def test_bad_eval_options_are_a_usage_error(options, message, capsys):
 def test_eval_options_that_do_not_fit_exit_2(tmp_path, options, message, capsys):
     assert main(["--store", str(tmp_path / "store"), "eval", *options, "--out", str(tmp_path / "r")]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_eval_set_fills_an_empty_store_given_with_store_then_reuses_it(tmp_path):
+    store, args = tmp_path / "store", _sample_set(tmp_path)
+    for run in ("first", "second"):
+        out = tmp_path / run
+        assert main(["--store", str(store), "eval", *args, "--out", str(out), "--quiet"]) == 0
+        report = json.loads((out / "report.json").read_text())
+        # before the fix an empty store was scored as it was: every question refused
+        assert report["overall"]["evidence_recall"] == 1.0, run
+    settings = Settings(home=store, seed_demo=False)
+    articles = len(list((tmp_path / "articles").iterdir()))
+    assert open_store(settings, make_embeddings(settings.embeddings)).count() == articles
+
+
+@pytest.mark.parametrize(("articles", "files", "holds"), [
+    (0, 3, False),  # an empty store
+    (2, 3, False),  # part of the corpus
+    (3, 3, True),
+    (5, 3, True),  # the corpus and more
+    (0, 0, False),  # an empty folder: nothing to reuse, ingest says what is wrong
+], ids=["empty", "partial", "whole", "more", "empty-folder"])
+def test_store_holds_a_folder_corpus_when_it_has_an_article_a_file(tmp_path, articles, files, holds):
+    for n in range(files):
+        (tmp_path / f"{n}.txt").write_text("text")
+    (tmp_path / ".hidden").write_text("not an article")
+    assert store_holds(articles, tmp_path) is holds
+
+
+@pytest.mark.parametrize(("articles", "holds"), [(0, False), (1, True)], ids=["empty", "filled"])
+def test_store_holds_a_single_file_corpus_when_it_has_any_article(tmp_path, articles, holds):
+    corpus = tmp_path / "feed.jsonl"
+    corpus.write_text("{}\n")
+    assert store_holds(articles, corpus) is holds
