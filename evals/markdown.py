@@ -47,6 +47,7 @@ MULTIHOP_KIND_COLUMNS = (
     "mrr_at_10",
     "map_at_10",
     "fact_recall_at_10",
+    "all_facts_at_10",
     "gold_facts_quoted",
     "null_no_answer",
 )

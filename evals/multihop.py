@@ -193,6 +193,9 @@ def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
             "mrr_at_10": mrr(ranks, 10),
             "map_at_10": _mean([r["average_precision"] for r in ev]),
             "fact_recall_at_10": _mean([r["facts_found_at_10"] / r["facts"] for r in ev]),
+            # every gold fact within the top 10 passages: the most "all gold facts quoted" can reach while the
+            # answer quotes the passages retrieval found
+            "all_facts_at_10": share([r["facts_found_at_10"] == r["facts"] for r in ev]),
         }
     out |= {
         "answered_when_answerable": share([r["status"] == "answered" for r in ev]),

@@ -102,6 +102,7 @@ def test_summary_of_a_miss():
            "status": "answered", "search_ms": 1.0, "latency_ms": 2.0}
     s = summarise([rec])
     assert s["hits_at_10"] == 0.0 and s["fact_recall_at_10"] == 0.5 and s["null_no_answer"] is None
+    assert s["all_facts_at_10"] == 0.0  # one of its two facts is missing from the top 10
     assert s["gold_fact_quoted"] == 0.0 and s["gold_article_cited"] == 1.0
 
 
@@ -216,6 +217,14 @@ def test_summarise_retrieval_figures_when_the_records_searched():
     s = summarise([_rec(first_hit=1, **timed), _rec(first_hit=7, **timed), _rec(first_hit=None, **timed)])
     assert (s["hits_at_4"], s["hits_at_10"], s["mrr_at_10"]) == (0.333, 0.667, 0.381)
     assert (s["fact_recall_at_10"], s["map_at_10"], s["latency_p50_ms"]) == (0.5, 0.5, 3.0)
+
+
+def test_all_facts_at_10_counts_the_questions_with_every_fact_in_the_top_10():
+    timed = {"search_ms": 1.0, "latency_ms": 3.0, "average_precision": 0.5}
+    records = [_rec(first_hit=1, facts=2, facts_found_at_10=2, **timed),  # both facts found
+               _rec(first_hit=2, facts=3, facts_found_at_10=2, **timed),  # one of three missing
+               _rec(first_hit=None, facts=1, facts_found_at_10=0, **timed)]
+    assert summarise(records)["all_facts_at_10"] == 0.333
 
 
 def test_score_answers_scores_the_answered_questions_only():
