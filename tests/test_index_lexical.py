@@ -43,7 +43,7 @@ class Corpus:
             self.lexical.delete(aid)
             self.articles.delete(aid)
             self.articles.add(art, len(chunks))
-            self.lexical.add(art.title, ((self.articles.add_chunk(c), c.text) for c in chunks))
+            self.lexical.add(art.title, art.source, ((self.articles.add_chunk(c), c.text) for c in chunks))
         return spans
 
     def remove(self, aid: str) -> None:
@@ -104,6 +104,20 @@ class TestLexicalIndex:
         assert {h.article_id for h in search(q("pier"), 10, before=june_2024)} == {"old"}
         assert search(q("pier"), 10, sources=["B"], before=june_2024) == []
 
+    @pytest.mark.parametrize(("asked", "other"), [
+        ("The Verge", "the-verge"),  # one outlet token for both: FTS5 narrows to both, the outlet check to one
+        ("Радио Свобода", "Radio Svoboda"),  # an outlet in another script
+        ("!!!", "Wire"),  # a name with no letter or digit: no token, nothing narrowed, still filtered
+    ], ids=["same-token", "cyrillic", "no-token"])
+    def test_an_outlet_filter_keeps_that_outlet_alone(self, corpus, asked, other):
+        corpus.put("asked", ["The pier was approved."], source=asked)
+        corpus.put("other", ["The pier was approved, twice."], source=other)
+        corpus.put("none", ["The pier opened."], source=None)
+        corpus.put("filler", FILLER)
+        assert [h.article_id for h in corpus.lexical.search(q("pier"), 10, sources=[asked])] == ["asked"]
+        assert {h.article_id for h in corpus.lexical.search(q("pier"), 10, sources=[asked, other])} == {"asked",
+                                                                                                    "other"}
+
     def test_filters_apply_before_k(self, corpus):
         corpus.put("loud", [f"Pier pier pier {i}." for i in range(10)], source="A")
         corpus.put("quiet", ["A pier, once."], source="B")
@@ -154,6 +168,52 @@ class TestLexicalIndex:
 def fts(tmp_path) -> Corpus:
     db = SqliteDb(tmp_path / "citewise.sqlite3")
     return Corpus(SqliteArticles(db), Fts5LexicalIndex(db))
+
+
+@pytest.mark.parametrize(("source", "token"), [
+    ("The Verge", "outlettheverge"),
+    ("the-verge", "outlettheverge"),
+    ("Caliber.az", "outletcaliberaz"),
+    ("Le Monde diplomatique é", "outletlemondediplomatiquee"),
+    ("Радио Свобода", "outletрадиосвобода"),
+    ("!!!", ""),
+    ("", ""),
+    (None, ""),
+], ids=["name", "punctuation", "domain", "accent", "cyrillic", "no-letters", "empty", "none"])
+def test_outlet_token_is_one_folded_word_or_nothing(source, token):
+    assert lexical_module.outlet_token(source) == token
+
+
+def test_a_store_made_before_the_outlet_column_is_indexed_again_once(tmp_path, caplog):
+    """An FTS5 table of (title, body), as stores were made before: opening the store adds the outlets
+    and keeps every chunk findable; a second opening finds nothing to do."""
+    path = tmp_path / "citewise.sqlite3"
+    before = SqliteDb(path)
+    old = Corpus(SqliteArticles(before), Fts5LexicalIndex(before))
+    old.put("a", ["The pier was approved."], source="Port Daily")
+    old.put("b", ["The pier opened."], source="Wire")
+    old.put("filler", FILLER)
+    conn = before.conn()  # the old form, its rows written as the old code wrote them
+    rows = conn.execute("SELECT rowid, title, body FROM chunks_fts").fetchall()
+    with conn:
+        conn.execute("DROP TABLE chunks_vocab")
+        conn.execute("DROP TABLE chunks_fts")
+        conn.execute("CREATE VIRTUAL TABLE chunks_fts USING fts5(title, body, tokenize='unicode61')")
+        conn.execute("CREATE VIRTUAL TABLE chunks_vocab USING fts5vocab(chunks_fts, 'row')")
+        conn.executemany("INSERT INTO chunks_fts(rowid, title, body) VALUES(?,?,?)", rows)
+    conn.close()
+    with caplog.at_level("WARNING", logger=lexical_module.__name__):
+        db = SqliteDb(path)
+        lexical = Fts5LexicalIndex(db)
+    assert "indexing the" in caplog.text and "once, with their outlets" in caplog.text
+    assert [r[1] for r in db.rows("PRAGMA table_info(chunks_fts)")] == ["title", "body", "source"]
+    assert lexical.count() == db.row("SELECT count(*) FROM chunks")[0]
+    assert [h.article_id for h in lexical.search(q("pier"), 10, sources=["Port Daily"])] == ["a"]
+    assert lexical.doc_freq({"pier"}) == (lexical.count(), {"pier": 2})
+    caplog.clear()
+    with caplog.at_level("WARNING", logger=lexical_module.__name__):
+        Fts5LexicalIndex(SqliteDb(path))
+    assert caplog.text == ""
 
 
 def test_terms_in_over_a_fifth_of_the_chunks_are_left_out_unless_all_are(fts):

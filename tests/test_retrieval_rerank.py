@@ -95,3 +95,20 @@ def test_the_sentence_cover_prefers_the_passage_whose_one_sentence_holds_the_que
     # against its own article's best passage, and the other article against itself
     assert x[0, col["sent_cover_art"]] == pytest.approx(x[0, col["sent_cover_rel"]])
     assert x[2, col["sent_cover_art"]] == 0.0 > x[2, col["sent_cover_rel"]]
+
+
+def test_the_reranker_and_the_answerer_share_one_meaning_per_store(demo, fresh):
+    """Both read the sentence vectors of the same articles: one cache of them, fetched once."""
+    assert demo.pipeline.reranker.meaning is demo.pipeline.answerer.meaning
+    assert fresh.pipeline.reranker.meaning is not demo.pipeline.reranker.meaning  # another store, its own
+    analysis = demo.pipeline.analyse(QUESTION)
+    evidence = demo.pipeline.evidence.filter(demo.pipeline.retrieve(analysis))
+    fetched = []
+    store = demo.store
+    real = store.sentence_vectors
+    try:
+        store.sentence_vectors = lambda ids: fetched.append(set(ids)) or real(ids)
+        demo.pipeline.answerer.read(analysis, evidence)  # the reranker has read these articles already
+    finally:
+        del store.sentence_vectors
+    assert fetched == []

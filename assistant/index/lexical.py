@@ -2,30 +2,42 @@
 
 ``LexicalIndex`` is what the store and ``citewise check`` need of it; ``Fts5LexicalIndex`` is SQLite's
 FTS5 in the store's file, keyed by the chunk rows of ``SqliteArticles`` and joined with them for offsets,
-outlets and dates.
+outlets and dates. Each FTS5 row also carries its outlet as one token (``outlet_token``), so that a
+query limited to outlets is narrowed inside FTS5 instead of scoring the chunks of every outlet.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any, Protocol
 
 from assistant.index.sqlite import SqliteDb
 from assistant.index.types import Hit
+from assistant.text.fold import fold
 from assistant.text.terms import terms
 
-SCHEMA = """
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, body, tokenize='unicode61');
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
-"""
-# title, body: title terms count less than body terms. Named in each query: older stores also hold them
-# as FTS5's `rank` setting, which no query reads any more
-BM25_WEIGHTS = "0.6, 1.0"
+log = logging.getLogger(__name__)
+
+CREATE_FTS = "CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, body, source, tokenize='unicode61')"
+CREATE_VOCAB = "CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row')"
+# title, body, source: title terms count less than body terms, and the outlet column not at all (it only
+# narrows a query). Named in each query: older stores also hold them as FTS5's `rank` setting, which no
+# query reads any more
+BM25_WEIGHTS = "0.6, 1.0, 0.0"
 MAX_TERMS = 20  # the rarest terms carry the ranking; more only cost scanning
 MAX_POSTINGS = 12_000  # chunks the lexical query may score, summed over its terms...
 MIN_TERMS = 4  # ...beyond the rarest few
 COMMON_SHARE = 0.2  # terms in more chunks than this share are left out of the lexical query
 DF_CACHE_TERMS = 100_000  # document frequencies held before the cache starts again
+
+
+def outlet_token(source: str | None) -> str:
+    """The one token an outlet's chunks carry in the ``source`` column ("" for none). Outlets whose names
+    differ only in case, accents or punctuation share one ("The Verge", "the-verge"): a query narrowed
+    by it still checks the outlet itself."""
+    name = "".join(ch for ch in fold(source or "") if ch.isalnum())
+    return f"outlet{name}" if name else ""
 
 
 def query_terms(alts: Collection[str], n: int, df: dict[str, int]) -> list[str]:
@@ -51,7 +63,7 @@ class LexicalIndex(Protocol):
     def search(self, terms: Collection[str], k: int, sources: Sequence[str] | None = None,
                after: float | None = None, before: float | None = None) -> list[Hit]: ...
     def doc_freq(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]: ...
-    def add(self, title: str | None, chunks: Iterable[tuple[int, str]]) -> None: ...
+    def add(self, title: str | None, source: str | None, chunks: Iterable[tuple[int, str]]) -> None: ...
     def delete(self, article_id: str) -> None: ...
     def count(self) -> int: ...
     def optimize(self) -> None: ...
@@ -64,7 +76,31 @@ class Fts5LexicalIndex:
     def __init__(self, db: SqliteDb) -> None:
         self.db = db
         self._df: tuple[int, int, dict[str, int]] | None = None  # (generation, chunks, frequency by term)
-        db.conn().executescript(SCHEMA)
+        if self._without_outlets():
+            self._add_outlets()
+        else:
+            conn = db.conn()
+            conn.execute(CREATE_FTS)
+            conn.execute(CREATE_VOCAB)
+
+    def _without_outlets(self) -> bool:
+        """A store made before the ``source`` column: its index is made again, once."""
+        columns = [row[1] for row in self.db.rows("PRAGMA table_info(chunks_fts)")]
+        return bool(columns) and "source" not in columns
+
+    def _add_outlets(self) -> None:
+        with self.db.write() as conn:
+            if not self._without_outlets():  # another process did it meanwhile
+                return
+            n = self.db.row("SELECT count(*) FROM chunks")[0]
+            log.warning("citewise: indexing the %d chunks of %s again, once, with their outlets", n, self.db.path)
+            # the vocabulary table reads the index: both go, then come back in the new form
+            conn.execute("DROP TABLE IF EXISTS chunks_vocab")
+            conn.execute("DROP TABLE chunks_fts")
+            conn.execute(CREATE_FTS)
+            conn.execute(CREATE_VOCAB)
+            self._fill(conn)
+            conn.execute("INSERT INTO chunks_fts(chunks_fts) VALUES('optimize')")  # one segment, as after an ingest
 
     # -- queries -----------------------------------------------------------------
     def search(self, terms_: Collection[str], k: int, sources: Sequence[str] | None = None,
@@ -84,6 +120,10 @@ class Fts5LexicalIndex:
         """BM25 for an FTS5 query, best first. Filters are applied after ranking when
         absent, so the common case is one FTS5 top-k query."""
         filtered = bool(sources) or after is not None or before is not None
+        tokens = {outlet_token(s) for s in sources or ()}
+        if tokens and "" not in tokens:  # FTS5 keeps the outlets' rows before it scores any (~1.4 -> 0.4 ms)
+            outlets = " OR ".join(f'"{t}"' for t in sorted(tokens))
+            match = f"({match}) AND source : ({outlets})"
         # bm25() with its weights, not the configured `rank` column: the same scores, ~1 ms faster a query
         inner = f"SELECT rowid, bm25(chunks_fts, {BM25_WEIGHTS}) AS rank FROM chunks_fts WHERE chunks_fts MATCH ? " \
                 "ORDER BY rank"
@@ -131,13 +171,13 @@ class Fts5LexicalIndex:
         return self.db.row("SELECT count(*) FROM chunks_fts")[0]
 
     # -- writes: each its own transaction, or part of the article repository's ----------------------
-    def add(self, title: str | None, chunks: Iterable[tuple[int, str]]) -> None:
+    def add(self, title: str | None, source: str | None, chunks: Iterable[tuple[int, str]]) -> None:
         """One article's chunks, as (chunk row key, chunk text); ``chunks`` is walked once."""
-        title_terms = " ".join(terms(title or ""))
+        title_terms, outlet = " ".join(terms(title or "")), outlet_token(source)
         with self.db.write() as conn:
             for key, text in chunks:
-                conn.execute("INSERT INTO chunks_fts(rowid, title, body) VALUES(?,?,?)",
-                             (key, title_terms, " ".join(terms(text))))
+                conn.execute("INSERT INTO chunks_fts(rowid, title, body, source) VALUES(?,?,?,?)",
+                             (key, title_terms, " ".join(terms(text)), outlet))
 
     def delete(self, article_id: str) -> None:
         """The article's rows: before its chunk rows go, which say which they are."""
@@ -154,9 +194,12 @@ class Fts5LexicalIndex:
         """Every row again from the articles and their chunk rows, an article at a time (its text read once)."""
         with self.db.write() as conn:
             conn.execute("DELETE FROM chunks_fts")
-            for article_id, title, text in conn.execute("SELECT article_id, title, text FROM articles"):
-                title_terms = " ".join(terms(title or ""))
-                rows = conn.execute('SELECT rowid, start, "end" FROM chunks WHERE article_id=?',
-                                    (article_id,)).fetchall()
-                conn.executemany("INSERT INTO chunks_fts(rowid, title, body) VALUES(?,?,?)",
-                                 [(rowid, title_terms, " ".join(terms(text[s:e]))) for rowid, s, e in rows])
+            self._fill(conn)
+
+    @staticmethod
+    def _fill(conn: Any) -> None:
+        for article_id, title, source, text in conn.execute("SELECT article_id, title, source, text FROM articles"):
+            title_terms, outlet = " ".join(terms(title or "")), outlet_token(source)
+            rows = conn.execute('SELECT rowid, start, "end" FROM chunks WHERE article_id=?', (article_id,)).fetchall()
+            conn.executemany("INSERT INTO chunks_fts(rowid, title, body, source) VALUES(?,?,?,?)",
+                             [(rowid, title_terms, " ".join(terms(text[s:e])), outlet) for rowid, s, e in rows])

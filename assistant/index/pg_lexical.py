@@ -21,13 +21,14 @@ from typing import Any
 
 import psycopg
 
-from assistant.index.lexical import BM25_WEIGHTS, DF_CACHE_TERMS, query_terms
+from assistant.index.lexical import BM25_WEIGHTS, DF_CACHE_TERMS, outlet_token, query_terms
 from assistant.index.pg import PgDb, clean
 from assistant.index.types import Hit
 from assistant.text.terms import terms
 
 K1, B = 1.2, 0.75  # FTS5's, fixed there
-TITLE_WEIGHT, BODY_WEIGHT = (float(w) for w in BM25_WEIGHTS.split(","))
+# the outlet's weight is 0 (it narrows FTS5's queries, ranks nothing): here a join with the articles narrows
+TITLE_WEIGHT, BODY_WEIGHT, _ = (float(w) for w in BM25_WEIGHTS.split(","))
 
 # one statement, one snapshot: the totals and frequencies the scores use are those of the postings read
 SEARCH = f"""
@@ -94,9 +95,11 @@ class PgLexicalIndex:
         return self.db.row("SELECT count(*) FROM lexical_docs")[0]
 
     # -- writes: each its own transaction, or part of the article repository's ----------------------
-    def add(self, title: str | None, chunks: Iterable[tuple[int, str]]) -> None:
-        """One article's chunks, as (chunk row key, chunk text); ``chunks`` is walked once."""
+    def add(self, title: str | None, source: str | None, chunks: Iterable[tuple[int, str]]) -> None:
+        """One article's chunks, as (chunk row key, chunk text); ``chunks`` is walked once. The outlet is
+        one more token of each chunk, as in FTS5's ``source`` column: BM25's lengths stay alike."""
         title_tf = Counter(terms(title or ""))
+        outlet = 1 if outlet_token(source) else 0
         postings: list[tuple[str, int, int, int]] = []
         docs: list[tuple[int, int]] = []
         df: Counter[str] = Counter()
@@ -104,7 +107,7 @@ class PgLexicalIndex:
             for key, text in chunks:
                 body = terms(text)
                 body_tf = Counter(body)
-                docs.append((key, title_tf.total() + len(body)))
+                docs.append((key, title_tf.total() + len(body) + outlet))
                 for term in title_tf.keys() | body_tf.keys():
                     postings.append((term, key, title_tf[term], body_tf[term]))
                     df[term] += 1
@@ -162,8 +165,8 @@ class PgLexicalIndex:
             conn.execute("UPDATE lexical_totals SET docs = 0, tokens = 0")
             ids = [r[0] for r in conn.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()]
             for article_id in ids:
-                title, text = conn.execute("SELECT title, text FROM articles WHERE article_id=%s",
-                                           (article_id,)).fetchone()
+                title, source, text = conn.execute("SELECT title, source, text FROM articles WHERE article_id=%s",
+                                                   (article_id,)).fetchone()
                 rows = conn.execute('SELECT key, start, "end" FROM chunks WHERE article_id=%s ORDER BY key',
                                     (article_id,)).fetchall()
-                self.add(title, ((key, text[s:e]) for key, s, e in rows))
+                self.add(title, source, ((key, text[s:e]) for key, s, e in rows))

@@ -226,7 +226,8 @@ class Store:
                 self.lexical.delete(article.article_id)  # first: it finds its rows through the chunk rows
                 self.articles.delete(article.article_id)
                 self.articles.add(article, len(chunks))
-                self.lexical.add(article.title, ((self.articles.add_chunk(c), c.text) for c in chunks))
+                self.lexical.add(article.title, article.source,
+                                 ((self.articles.add_chunk(c), c.text) for c in chunks))
                 if sentences.get(article.article_id):
                     self.articles.add_sentence_vectors(article.article_id, sentences[article.article_id])
 

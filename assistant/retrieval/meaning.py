@@ -8,6 +8,7 @@ inside a sentence) is embedded here once and kept.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,6 +25,17 @@ SENTENCE_CACHE = 20_000  # sentences embedded here, for stores without their vec
 
 class Meaning:
     """Question-to-sentence similarities over one store."""
+
+    _of: weakref.WeakKeyDictionary[Store, Meaning] = weakref.WeakKeyDictionary()
+
+    @classmethod
+    def of(cls, store: Store) -> Meaning:
+        """The store's one ``Meaning``: the reranker and the answerer read the same articles' sentence
+        vectors, which are then fetched and kept once."""
+        held = cls._of.get(store)
+        if held is None:
+            held = cls._of[store] = cls(store)
+        return held
 
     def __init__(self, store: Store) -> None:
         self.store = store

@@ -53,7 +53,7 @@ class MeaningReranker:
 
     def __init__(self, store: Store, model: PassageModel | None = None, pool: int = 3) -> None:
         self.store = store
-        self.meaning = Meaning(store)
+        self.meaning = Meaning.of(store)
         self._terms: Memo[str, tuple[tuple[frozenset[str], ...], frozenset[str]]] = Memo(TERMS_CACHE)
         self.model = model or load_passage_model()
         self.pool = pool

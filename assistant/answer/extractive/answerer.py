@@ -65,7 +65,7 @@ class ExtractiveAnswerer(Answerer):
         self.config = config or ExtractiveConfig()
         self.model = model or load_model()
         self.reader = SentenceReader()
-        self.meaning = Meaning(store)
+        self.meaning = Meaning.of(store)
         # analysed terms of whole articles, for the names check
         self._terms_cache: Memo[tuple[str, str], frozenset[str]] = Memo(1024)  # ~30 kB each
 
