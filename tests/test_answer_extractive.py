@@ -193,3 +193,21 @@ def test_a_tricky_story_that_shares_words_with_the_answer_is_no_copy_of_it(tmp_p
     assert ans.status == "answered"
     copies = [o.quote for c in ans.citations for o in c.also_in]
     assert not any("terminal project is separate" in q for q in copies), copies
+
+
+@pytest.mark.parametrize("indexed", [True, False], ids=["from-the-index", "index-lacks-the-article"])
+def test_the_names_check_finds_a_name_anywhere_in_a_quoted_article(demo, monkeypatch, indexed):
+    """A name the candidate sentences lack is looked for in the whole article: in its terms as the lexical
+    index holds them, or, for an article the index lacks, in its analysed text."""
+    from assistant.text.terms import terms
+
+    store = demo.store
+    aid = store.list_articles()[0]["article_id"]
+    text = store.get_text(aid)
+    last = terms(text)[-2]  # a term of the article's end, in no candidate sentence here
+    if not indexed:
+        monkeypatch.setattr(store, "article_terms", lambda article_id: frozenset())
+    answerer = ExtractiveAnswerer(store)  # its own memo of article terms
+    groups = {"name": {last}, "other": {"zeppelinfield"}}
+    held = answerer._names_held({"name", "other"}, groups, {aid}, [], {aid: text})
+    assert held == {"name"}

@@ -118,6 +118,15 @@ class TestLexicalIndex:
         assert {h.article_id for h in corpus.lexical.search(q("pier"), 10, sources=[asked, other])} == {"asked",
                                                                                                     "other"}
 
+    def test_article_terms_are_the_analysed_terms_of_its_title_and_text(self, corpus):
+        sentences = ["Türkiye bought the S-400 in 2017.", "The pier was approved."]
+        corpus.put("a", sentences, title="Ankara's purchase")
+        corpus.put("b", ["Unrelated crane news."])
+        assert corpus.lexical.article_terms("a") == frozenset(terms("Ankara's purchase " + " ".join(sentences)))
+        assert corpus.lexical.article_terms("nope") == frozenset()
+        corpus.remove("a")
+        assert corpus.lexical.article_terms("a") == frozenset()
+
     def test_filters_apply_before_k(self, corpus):
         corpus.put("loud", [f"Pier pier pier {i}." for i in range(10)], source="A")
         corpus.put("quiet", ["A pier, once."], source="B")

@@ -63,6 +63,7 @@ class LexicalIndex(Protocol):
     def search(self, terms: Collection[str], k: int, sources: Sequence[str] | None = None,
                after: float | None = None, before: float | None = None) -> list[Hit]: ...
     def doc_freq(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]: ...
+    def article_terms(self, article_id: str) -> frozenset[str]: ...
     def add(self, title: str | None, source: str | None, chunks: Iterable[tuple[int, str]]) -> None: ...
     def delete(self, article_id: str) -> None: ...
     def count(self) -> int: ...
@@ -165,6 +166,15 @@ class Fts5LexicalIndex:
                 cache.clear()
             cache.update({t: found.get(t, 0) for t in missing})
         return n, {t: cache[t] for t in ts}
+
+    def article_terms(self, article_id: str) -> frozenset[str]:
+        """Every analysed term of the article's title and chunks, as indexed (empty when it has no rows)."""
+        out: set[str] = set()
+        for title, body in self.db.rows("SELECT title, body FROM chunks_fts WHERE rowid IN "
+                                        "(SELECT rowid FROM chunks WHERE article_id=?)", (article_id,)):
+            out.update(title.split())
+            out.update(body.split())
+        return frozenset(out)
 
     def count(self) -> int:
         """Rows in the index: one a chunk when it agrees with the chunk table."""

@@ -90,6 +90,12 @@ class PgLexicalIndex:
             cache.update({t: found.get(t, 0) for t in missing})
         return n, {t: cache[t] for t in ts}
 
+    def article_terms(self, article_id: str) -> frozenset[str]:
+        """Every analysed term of the article's title and chunks, as indexed (empty when it has no rows)."""
+        return frozenset(r[0] for r in self.db.rows(
+            "SELECT DISTINCT p.term FROM lexical_postings p JOIN chunks c ON c.key = p.chunk_key "
+            "WHERE c.article_id = %s", clean((article_id,))))
+
     def count(self) -> int:
         """Chunks in the index: one a chunk row when they agree."""
         return self.db.row("SELECT count(*) FROM lexical_docs")[0]

@@ -82,6 +82,10 @@ class Store:
         """(number of chunks, chunks containing each analysed term), for IDF weights."""
         return self.lexical.doc_freq(terms)
 
+    def article_terms(self, article_id: str) -> frozenset[str]:
+        """The analysed terms of an article's title and text, as the lexical index holds them."""
+        return self.lexical.article_terms(article_id)
+
     def search_lexical(self, terms: Collection[str], k: int, sources: Sequence[str] | None = None,
                        after: float | None = None, before: float | None = None) -> list[Hit]:
         """The ``k`` chunks that rank best by BM25 for any of these analysed terms, best first."""

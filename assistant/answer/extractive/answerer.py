@@ -152,6 +152,11 @@ class ExtractiveAnswerer(Answerer):
 
     def _article_terms(self, article_id: str, texts: dict[str, str]) -> frozenset[str]:
         meta, text = self.store.get_meta(article_id), texts[article_id]
-        # the content hash changes with the title or the text: an updated article is analysed anew
-        return self._terms_cache.get((article_id, meta["content_hash"] or str(hash(text))),
-                                     lambda: frozenset(terms(f"{meta['title'] or ''}\n{text}")))
+
+        def read() -> frozenset[str]:
+            # the lexical index holds them analysed (~0.2 ms an article, against ~1.3 to analyse its text);
+            # an article without rows there (a store `citewise check` has yet to repair) is analysed here
+            return self.store.article_terms(article_id) or frozenset(terms(f"{meta['title'] or ''}\n{text}"))
+
+        # the content hash changes with the title or the text: an updated article is read anew
+        return self._terms_cache.get((article_id, meta["content_hash"] or str(hash(text))), read)
