@@ -108,7 +108,8 @@ class TestLexicalIndex:
         ("The Verge", "the-verge"),  # one outlet token for both: FTS5 narrows to both, the outlet check to one
         ("Радио Свобода", "Radio Svoboda"),  # an outlet in another script
         ("!!!", "Wire"),  # a name with no letter or digit: no token, nothing narrowed, still filtered
-    ], ids=["same-token", "cyrillic", "no-token"])
+        ('x" OR "pier', "x"),  # FTS5 syntax in an outlet's name narrows nothing it should not
+    ], ids=["same-token", "cyrillic", "no-token", "fts5-syntax"])
     def test_an_outlet_filter_keeps_that_outlet_alone(self, corpus, asked, other):
         corpus.put("asked", ["The pier was approved."], source=asked)
         corpus.put("other", ["The pier was approved, twice."], source=other)
@@ -188,7 +189,8 @@ def fts(tmp_path) -> Corpus:
     ("!!!", ""),
     ("", ""),
     (None, ""),
-], ids=["name", "punctuation", "domain", "accent", "cyrillic", "no-letters", "empty", "none"])
+    ('x" OR body : * NEAR(a b)', "outletxorbodynearab"),  # FTS5 syntax in a name stays letters
+], ids=["name", "punctuation", "domain", "accent", "cyrillic", "no-letters", "empty", "none", "fts5-syntax"])
 def test_outlet_token_is_one_folded_word_or_nothing(source, token):
     assert lexical_module.outlet_token(source) == token
 
