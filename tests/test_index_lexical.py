@@ -195,10 +195,8 @@ def test_outlet_token_is_one_folded_word_or_nothing(source, token):
     assert lexical_module.outlet_token(source) == token
 
 
-def test_a_store_made_before_the_outlet_column_is_indexed_again_once(tmp_path, caplog):
-    """An FTS5 table of (title, body), as stores were made before: opening the store adds the outlets
-    and keeps every chunk findable; a second opening finds nothing to do."""
-    path = tmp_path / "citewise.sqlite3"
+def _old_store(path: Path) -> None:
+    """A store whose FTS5 table is (title, body), as stores were made before the outlet column."""
     before = SqliteDb(path)
     old = Corpus(SqliteArticles(before), Fts5LexicalIndex(before))
     old.put("a", ["The pier was approved."], source="Port Daily")
@@ -213,6 +211,13 @@ def test_a_store_made_before_the_outlet_column_is_indexed_again_once(tmp_path, c
         conn.execute("CREATE VIRTUAL TABLE chunks_vocab USING fts5vocab(chunks_fts, 'row')")
         conn.executemany("INSERT INTO chunks_fts(rowid, title, body) VALUES(?,?,?)", rows)
     conn.close()
+
+
+def test_a_store_made_before_the_outlet_column_is_indexed_again_once(tmp_path, caplog):
+    """Opening an older store adds the outlets and keeps every chunk findable; a second opening finds
+    nothing to do."""
+    path = tmp_path / "citewise.sqlite3"
+    _old_store(path)
     with caplog.at_level("WARNING", logger=lexical_module.__name__):
         db = SqliteDb(path)
         lexical = Fts5LexicalIndex(db)
@@ -225,6 +230,25 @@ def test_a_store_made_before_the_outlet_column_is_indexed_again_once(tmp_path, c
     with caplog.at_level("WARNING", logger=lexical_module.__name__):
         Fts5LexicalIndex(SqliteDb(path))
     assert caplog.text == ""
+
+
+def test_an_interrupted_reindex_leaves_the_old_index_whole(tmp_path, monkeypatch):
+    path = tmp_path / "citewise.sqlite3"
+    _old_store(path)
+
+    def crash(conn):
+        conn.execute("INSERT INTO chunks_fts(rowid, title, body, source) VALUES(999, 'x', 'x', 'x')")
+        raise RuntimeError("killed mid-way")
+
+    monkeypatch.setattr(Fts5LexicalIndex, "_fill", staticmethod(crash))
+    with pytest.raises(RuntimeError):
+        Fts5LexicalIndex(SqliteDb(path))
+    db = SqliteDb(path)
+    assert [r[1] for r in db.rows("PRAGMA table_info(chunks_fts)")] == ["title", "body"]
+    assert db.row("SELECT count(*) FROM chunks_fts")[0] == db.row("SELECT count(*) FROM chunks")[0]
+    monkeypatch.undo()
+    lexical = Fts5LexicalIndex(db)  # the next opening does it
+    assert [h.article_id for h in lexical.search(q("pier"), 10, sources=["Port Daily"])] == ["a"]
 
 
 def test_terms_in_over_a_fifth_of_the_chunks_are_left_out_unless_all_are(fts):

@@ -91,6 +91,11 @@ class Fts5LexicalIndex:
 
     def _add_outlets(self) -> None:
         with self.db.write() as conn:
+            # one transaction, taken before the second look: SQLite's DDL is transactional, so another
+            # process opening the store meanwhile waits and then finds it done, and a crash leaves the old
+            # index whole (Python would otherwise run the DROP and CREATE outside any transaction)
+            if not conn.in_transaction:
+                conn.execute("BEGIN IMMEDIATE")
             if not self._without_outlets():  # another process did it meanwhile
                 return
             n = self.db.row("SELECT count(*) FROM chunks")[0]
