@@ -12,6 +12,7 @@ from assistant.cli import main
 from assistant.config import Settings
 from assistant.embeddings import make_embeddings
 from assistant.index import open_store
+from assistant.pipeline import Assistant
 from evals.report import CHART_HINT, write_report
 from evals.reuse import store_holds
 from tests.test_multihop import _corpus
@@ -121,14 +122,19 @@ def test_eval_options_that_do_not_fit_exit_2(tmp_path, options, message, capsys)
     assert message in capsys.readouterr().err
 
 
-def test_eval_set_fills_an_empty_store_given_with_store_then_reuses_it(tmp_path):
+def test_eval_set_fills_an_empty_store_given_with_store_then_reuses_it(tmp_path, monkeypatch):
     store, args = tmp_path / "store", _sample_set(tmp_path)
-    for run in ("first", "second"):
+    ingests: list[list[str]] = []
+    real = Assistant.ingest
+    monkeypatch.setattr(Assistant, "ingest",
+                        lambda self, inputs, **kw: ingests.append(inputs) or real(self, inputs, **kw))
+    for run, ingested in (("first", 1), ("second", 1)):  # the second run finds the corpus there
         out = tmp_path / run
         assert main(["--store", str(store), "eval", *args, "--out", str(out), "--quiet"]) == 0
         report = json.loads((out / "report.json").read_text())
         # before the fix an empty store was scored as it was: every question refused
         assert report["overall"]["evidence_recall"] == 1.0, run
+        assert len(ingests) == ingested, run
     settings = Settings(home=store, seed_demo=False)
     articles = len(list((tmp_path / "articles").iterdir()))
     assert open_store(settings, make_embeddings(settings.embeddings)).count() == articles
