@@ -5,6 +5,7 @@ import pytest
 from assistant.answer.extractive.answerer import ExtractiveAnswerer
 from assistant.answer.extractive.sentences import ExtractiveConfig
 from assistant.answer.render import derived_line
+from assistant.text.terms import terms
 from tests.conftest import assert_contract
 
 
@@ -199,8 +200,6 @@ def test_a_tricky_story_that_shares_words_with_the_answer_is_no_copy_of_it(tmp_p
 def test_the_names_check_finds_a_name_anywhere_in_a_quoted_article(demo, monkeypatch, indexed):
     """A name the candidate sentences lack is looked for in the whole article: in its terms as the lexical
     index holds them, or, for an article the index lacks, in its analysed text."""
-    from assistant.text.terms import terms
-
     store = demo.store
     aid = store.list_articles()[0]["article_id"]
     text = store.get_text(aid)

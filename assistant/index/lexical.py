@@ -9,6 +9,7 @@ query limited to outlets is narrowed inside FTS5 instead of scoring the chunks o
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any, Protocol
 
@@ -30,6 +31,11 @@ MAX_POSTINGS = 12_000  # chunks the lexical query may score, summed over its ter
 MIN_TERMS = 4  # ...beyond the rarest few
 COMMON_SHARE = 0.2  # terms in more chunks than this share are left out of the lexical query
 DF_CACHE_TERMS = 100_000  # document frequencies held before the cache starts again
+
+
+def _create(conn: sqlite3.Connection) -> None:
+    conn.execute(CREATE_FTS)
+    conn.execute(CREATE_VOCAB)
 
 
 def outlet_token(source: str | None) -> str:
@@ -80,9 +86,7 @@ class Fts5LexicalIndex:
         if self._without_outlets():
             self._add_outlets()
         else:
-            conn = db.conn()
-            conn.execute(CREATE_FTS)
-            conn.execute(CREATE_VOCAB)
+            _create(db.conn())
 
     def _without_outlets(self) -> bool:
         """A store made before the ``source`` column: its index is made again, once."""
@@ -103,8 +107,7 @@ class Fts5LexicalIndex:
             # the vocabulary table reads the index: both go, then come back in the new form
             conn.execute("DROP TABLE IF EXISTS chunks_vocab")
             conn.execute("DROP TABLE chunks_fts")
-            conn.execute(CREATE_FTS)
-            conn.execute(CREATE_VOCAB)
+            _create(conn)
             self._fill(conn)
             conn.execute("INSERT INTO chunks_fts(chunks_fts) VALUES('optimize')")  # one segment, as after an ingest
 
@@ -212,7 +215,7 @@ class Fts5LexicalIndex:
             self._fill(conn)
 
     @staticmethod
-    def _fill(conn: Any) -> None:
+    def _fill(conn: sqlite3.Connection) -> None:
         for article_id, title, source, text in conn.execute("SELECT article_id, title, source, text FROM articles"):
             title_terms, outlet = " ".join(terms(title or "")), outlet_token(source)
             rows = conn.execute('SELECT rowid, start, "end" FROM chunks WHERE article_id=?', (article_id,)).fetchall()
