@@ -52,6 +52,7 @@ from assistant.retrieval import passage_model  # noqa: E402
 from assistant.retrieval import rerank as rerank_module  # noqa: E402
 from assistant.retrieval.rerank import MeaningReranker  # noqa: E402
 from evals.split import half  # noqa: E402
+from evals.stats import quoted_facts  # noqa: E402
 
 MULTIHOP = ROOT.parent / "shared" / "bench" / "multihop"
 SAMPLES = ROOT / "evals" / "sets" / "samples.jsonl"
@@ -111,7 +112,9 @@ def collect(a: Assistant, questions: list[dict[str, Any]], which: str | None, an
 def outcome(item: Item, answerer: ExtractiveAnswerer, model: AnswerModel) -> dict[str, Any]:
     ans = answerer.finish(item.analysis, item.evidence, item.reading, model)
     quotes = [c.quote for c in ans.citations]
-    quoted = [f for f in item.facts if any(f in q for q in quotes)]
+    # as the MultiHop eval counts a fact quoted (``evals.stats.quoted_facts``): whole, or a long part of it
+    # (a fact of two sentences quoted as two quotes, or as one of them)
+    quoted = [f for f in item.facts if f in quoted_facts(item.facts, quotes)]
     # a quote is right when it holds a fact or lies inside one (a fact may span two sentences)
     right = sum(any(f in q or (len(q) >= 20 and q in f) for f in item.facts) for q in quotes)
     if item.half == "samples":  # the set's expected strings: any one of them is the fact
