@@ -172,6 +172,20 @@ class TestArticleRepository:
             repo.delete("a2")
         assert repo.sentence_vectors(["a1", "a2"]) == {}
 
+    def test_sentence_analyses_are_stored_beside_the_vectors_and_go_with_the_article(self, repo):
+        put(repo, *article("a1"))
+        put(repo, *article("a2"))
+        v = bytes(768)
+        repo.add_sentence_vectors("a1", [(0, 39, v), (40, 60, v)], ["1\tsentenc harbour\tsentenc harbour", "1\t\t"])
+        repo.add_sentence_vectors("a2", [(0, 20, v)])  # stored without analyses (a copy, a repair)
+        assert repo.sentence_analyses(["a1", "a2", "none"]) == {
+            "a1": {0: (39, "1\tsentenc harbour\tsentenc harbour"), 40: (60, "1\t\t")}}
+        assert repo.sentence_analyses([]) == {}
+        with pytest.raises(ValueError, match="2 sentence rows, 1 analyses"):
+            repo.add_sentence_vectors("a1", [(0, 39, v), (40, 60, v)], ["1\t\t"])
+        put(repo, *article("a1"))  # replaced: its old sentences' analyses are gone with it
+        assert repo.sentence_analyses(["a1"]) == {}
+
     def test_hostile_ids_and_texts_are_stored_or_not_found_never_an_engine_error(self, repo):
         art = Article(article_id="nul\x00id", text="A text with a NUL \x00 inside.", title="T\x00",
                       content_hash="h")
@@ -243,3 +257,19 @@ def test_every_connection_is_in_wal_mode(tmp_path):
     raw = sqlite3.connect(tmp_path / "db.sqlite3")
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     raw.close()
+
+
+def test_a_store_made_before_sentence_analyses_gets_their_column_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "citewise.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript('CREATE TABLE sentence_vectors(article_id TEXT NOT NULL, start INTEGER NOT NULL, '
+                      '"end" INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY(article_id, start));')
+    old.execute("INSERT INTO sentence_vectors VALUES('a1', 0, 39, ?)", (bytes(768),))
+    old.commit()
+    old.close()
+    repo = SqliteArticles(SqliteDb(path))
+    assert repo.sentence_vectors(["a1"]) == {"a1": [(0, 39, bytes(768))]}
+    assert repo.sentence_analyses(["a1"]) == {}  # analysed when read, as before
+    again = SqliteArticles(SqliteDb(path))  # a second opening finds the column there
+    again.add_sentence_vectors("a1", [(0, 39, bytes(768))], ["1\tx\tx"])
+    assert repo.sentence_analyses(["a1"]) == {"a1": {0: (39, "1\tx\tx")}}

@@ -71,6 +71,21 @@ def test_check_embeds_the_sentences_of_an_article_that_has_none(fresh):
     assert cos.min() > 0.99  # the same model on the same sentences (batched otherwise: float noise only)
 
 
+def test_check_stores_the_analyses_of_sentences_stored_without_them_or_with_another_version(fresh):
+    fresh.ingest(sample_paths())
+    first, second = (m["article_id"] for m in fresh.store.list_articles()[:2])
+    before = fresh.store.sentence_analyses([first, second])
+    with sqlite3.connect(fresh.store.home / "citewise.sqlite3") as db:
+        db.execute("UPDATE sentence_vectors SET terms = NULL WHERE article_id = ?", (first,))  # before analyses
+        db.execute("UPDATE sentence_vectors SET terms = '0' || substr(terms, 2) WHERE article_id = ?", (second,))
+    report = check(fresh.store, fix=False)
+    assert report.missing_analyses == sorted([first, second]) and not report.consistent
+    assert report.to_dict()["articles_without_sentence_analyses"] == 2
+    fixed = check(fresh.store)
+    assert fixed.consistent and fixed.missing_analyses == []
+    assert fresh.store.sentence_analyses([first, second]) == before
+
+
 def test_check_repairs_a_wrong_chunk_count(fresh):
     fresh.ingest(sample_paths())
     aid = fresh.store.list_articles()[0]["article_id"]

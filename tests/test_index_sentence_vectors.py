@@ -6,6 +6,7 @@ import numpy as np
 from assistant.index.sentence_vectors import chunk_sentences, embed_chunks, unpack
 from assistant.models import Article, Chunk
 from assistant.text.sentences import sentence_spans
+from assistant.text.terms import analyse, unpack_analysis
 
 TEXT = ("The council approved the harbour plan on Monday. Work starts in May.\n"
         "Fishermen opposed the plan. They fear for the quay.")
@@ -53,3 +54,13 @@ def test_ingest_stores_a_vector_for_every_sentence_of_every_article(demo):
     for aid in ids:
         text = demo.store.get_text(aid)
         assert [(s, e) for s, e, _ in stored[aid]] == sentence_spans(text)
+
+
+def test_ingest_stores_every_sentences_analysis_as_analysing_it_gives(demo):
+    ids = [m["article_id"] for m in demo.store.list_articles()]
+    stored = demo.store.sentence_analyses(ids)
+    for aid in ids:
+        text = demo.store.get_text(aid)
+        assert {s: e for s, (e, _) in stored[aid].items()} == dict(sentence_spans(text))
+        for s, (e, packed) in stored[aid].items():
+            assert unpack_analysis(packed) == tuple(map(frozenset, analyse(text[s:e])))

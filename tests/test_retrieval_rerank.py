@@ -112,3 +112,26 @@ def test_the_reranker_and_the_answerer_share_one_meaning_per_store(demo, fresh):
     finally:
         del store.sentence_vectors
     assert fetched == []
+
+
+def test_the_reranker_reads_the_sentences_ingest_analysed_instead_of_analysing_them(tmp_path, embeddings,
+                                                                                    monkeypatch):
+    from assistant.retrieval import rerank as rerank_module
+    from assistant.text import terms as terms_module
+
+    a = make_assistant(tmp_path / "h", embeddings)
+    a.ensure_seeded()
+    analysis = a.pipeline.analyse(QUESTION, k=4)
+    pool = a.pipeline.hybrid.search(analysis, a.pipeline.reranker.depth(4))
+    expected = a.pipeline.reranker.rows(analysis, pool)
+    # a new reranker over the same store, with nothing kept: every sentence must come from the store
+    terms_module._sentences.clear()
+    rerank_module._spans.cache_clear()
+    fresh = MeaningReranker(a.store)
+    fresh._terms.clear()
+
+    def no_analysis(text):
+        raise AssertionError(f"analysed a sentence ingest had analysed: {text[:60]!r}")
+
+    monkeypatch.setattr(terms_module, "analyse", no_analysis)
+    assert np.allclose(fresh.rows(analysis, pool), expected)

@@ -72,17 +72,22 @@ def test_check_repairs_what_a_killed_ingest_leaves_in_server_mode(tmp_path, embe
     victim = store.list_articles()[0]["article_id"]
     with store.articles.transaction():
         store.lexical.delete(victim)  # a lexical index out of step
+    other = store.list_articles()[1]["article_id"]
     with store.articles.db.write() as conn:  # an article stored before sentence vectors were kept
         conn.execute("DELETE FROM sentence_vectors WHERE article_id = %s", (victim,))
+        # and one stored before their analyses were
+        conn.execute("UPDATE sentence_vectors SET terms = NULL WHERE article_id = %s", (other,))
     report = check(store, fix=False)
     assert not report.consistent and len(report.orphan_vectors) == 3 and report.fts_rows < report.chunks
-    assert report.missing_sentences == [victim]
+    assert report.missing_sentences == [victim] and report.missing_analyses == [other]
     env = env_of(tmp_path, server)
     done = subprocess.run([CITEWISE, "check", "--json"], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     after = json.loads(done.stdout)
     assert after["consistent"] and after["repaired"] and after["orphan_vectors"] == 0
     assert after["articles_without_sentence_vectors"] == 0 and store.sentence_vectors([victim])[victim]
+    assert after["articles_without_sentence_analyses"] == 0
+    assert set(store.sentence_analyses([victim, other])) == {victim, other}
     assert check(store, fix=False).consistent
 
 
@@ -103,6 +108,8 @@ def test_copy_to_server_mode_and_back_without_embedding_again(tmp_path, embeddin
 
     there = make_assistant(tmp_path / "elsewhere", NoModel(), **server)
     assert there.store.count() == 2 and check(there.store, fix=False).consistent
+    ids = [m["article_id"] for m in embedded.store.list_articles()]
+    assert there.store.sentence_analyses(ids) == embedded.store.sentence_analyses(ids)  # none analysed again
     lexical = {"s400", "turkiy"} & set(there.store.doc_freq(["s400", "turkiy"])[1])
     assert there.store.search_lexical(lexical, 5) == embedded.store.search_lexical(lexical, 5)
     assert open_conversations(there.settings).questions("c1") == [q]
@@ -126,12 +133,32 @@ def test_copy_to_server_mode_and_back_without_embedding_again(tmp_path, embeddin
 def test_migrate_creates_then_reports_the_schema(pg_url, capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("CITEWISE_DATABASE_URL", pg_url)
     assert main(["--store", str(tmp_path), "migrate"]) == 0
-    assert "schema version 0 -> 1" in capsys.readouterr().out
+    assert "schema version 0 -> 2" in capsys.readouterr().out
     assert main(["--store", str(tmp_path), "migrate", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["after"] == 1
+    assert json.loads(capsys.readouterr().out)["after"] == 2
     monkeypatch.delenv("CITEWISE_DATABASE_URL")
     assert main(["--store", str(tmp_path), "migrate"]) == 2
     assert "CITEWISE_DATABASE_URL" in capsys.readouterr().err
+
+
+def test_migrate_from_version_1_keeps_the_sentence_vectors_and_adds_their_analyses_column(pg_url, monkeypatch):
+    from assistant.index import pg_schema
+    from assistant.index.pg import PgDb
+    from assistant.index.pg_articles import PgArticles
+
+    db = PgDb.shared(pg_url)
+    with monkeypatch.context() as m:  # a database made by the citewise of schema version 1
+        m.setattr(pg_schema, "MIGRATIONS", pg_schema.MIGRATIONS[:1])
+        m.setattr(pg_schema, "LATEST", 1)
+        pg_schema.ensure_schema(db)
+    with db.write() as conn:
+        conn.execute("INSERT INTO sentence_vectors VALUES('a1', 0, 39, %s)", (bytes(768),))
+    assert pg_schema.migrate(db) == (1, 2)
+    repo = PgArticles(db)
+    assert repo.sentence_vectors(["a1"]) == {"a1": [(0, 39, bytes(768))]}
+    assert repo.sentence_analyses(["a1"]) == {}  # analysed when read, as before
+    repo.add_sentence_vectors("a1", [(0, 39, bytes(768))], ["1\tx\tx"])
+    assert repo.sentence_analyses(["a1"]) == {"a1": {0: (39, "1\tx\tx")}}
 
 
 @pytest.mark.parametrize("url, message", [
@@ -152,13 +179,14 @@ def test_an_older_schema_waits_for_migrate_and_a_newer_one_is_refused(pg_url, tm
 
     settings = Settings(home=tmp_path, database_url=pg_url)
     open_store(settings, embeddings)
+    now = pg_schema.LATEST
     monkeypatch.setattr(pg_schema, "MIGRATIONS", [*pg_schema.MIGRATIONS, "CREATE TABLE later(x INT)"])
-    monkeypatch.setattr(pg_schema, "LATEST", 2)
-    with pytest.raises(ConfigError, match="schema version 1, this citewise needs 2: run `citewise migrate`"):
+    monkeypatch.setattr(pg_schema, "LATEST", now + 1)
+    with pytest.raises(ConfigError, match=f"schema version {now}, this citewise needs {now + 1}: run `citewise migrat"):
         open_store(settings, embeddings)
-    assert pg_schema.migrate(PgDb.shared(pg_url)) == (1, 2)
+    assert pg_schema.migrate(PgDb.shared(pg_url)) == (now, now + 1)
     assert open_store(settings, embeddings).count() == 0
-    monkeypatch.setattr(pg_schema, "LATEST", 1)
+    monkeypatch.setattr(pg_schema, "LATEST", now)
     with pytest.raises(ConfigError, match="newer than this citewise knows"):
         open_store(settings, embeddings)
 

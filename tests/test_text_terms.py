@@ -41,3 +41,35 @@ def test_a_sentences_analysis_is_kept_and_agrees_with_analyse():
     all_terms, content = terms_module.analyse(sentence)
     assert first == (frozenset(all_terms), frozenset(content))
     assert terms_module.sentence_terms(sentence) is first  # the reranker's reading serves the answerer
+
+
+def test_a_stored_analysis_reads_back_as_the_analysis_itself():
+    sentence = "Erdoğan asked France for the SAMP/T in 2020, officials said."
+    packed = terms_module.pack_analysis(sentence)
+    all_terms, content = terms_module.analyse(sentence)
+    assert terms_module.unpack_analysis(packed) == (frozenset(all_terms), frozenset(content))
+
+
+@pytest.mark.parametrize("stored", [
+    "0\tturkey\tturkey",  # another version of the analysis
+    "turkey bought",  # not a packed analysis
+    "1\tonly two parts",
+    "",
+])
+def test_a_stored_analysis_of_another_version_or_form_is_analysed_anew(stored):
+    sentence = f"Türkiye bought the S-400 from Russia ({stored!r})."
+    assert terms_module.unpack_analysis(stored) is None
+    all_terms, content = terms_module.analyse(sentence)
+    assert terms_module.sentence_terms(sentence, stored) == (frozenset(all_terms), frozenset(content))
+
+
+def test_a_stored_analysis_of_this_version_is_read_not_analysed(monkeypatch):
+    sentence = "A sentence no other test analyses: the quay of Tarrow was resurfaced."
+    packed = terms_module.pack_analysis(sentence)
+    expected = terms_module.unpack_analysis(packed)
+
+    def no_analysis(text):
+        raise AssertionError("analysed although its analysis was stored")
+
+    monkeypatch.setattr(terms_module, "analyse", no_analysis)
+    assert terms_module.sentence_terms(sentence, packed) == expected

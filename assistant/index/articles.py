@@ -17,6 +17,7 @@ from assistant.errors import NotFoundError, StoreUnavailableError
 from assistant.index.sqlite import Cached, SqliteDb
 from assistant.index.types import META_FIELDS, ChunkRow, SentenceRow, published_ts
 from assistant.models import Article, Chunk
+from assistant.text.terms import ANALYSIS_VERSION
 
 T = TypeVar("T")
 SCHEMA = """
@@ -31,7 +32,7 @@ CREATE TABLE IF NOT EXISTS chunks(
 CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id);
 CREATE TABLE IF NOT EXISTS sentence_vectors(
   article_id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, vector BLOB NOT NULL,
-  PRIMARY KEY(article_id, start));
+  terms TEXT, PRIMARY KEY(article_id, start));
 """
 ID_PAGE = 500  # chunk ids one query names: under SQLite's limit on bound parameters
 
@@ -60,9 +61,12 @@ class ArticleRepository(Protocol):
     def wrong_chunk_counts(self) -> list[str]: ...
     def fix_chunk_counts(self) -> None: ...
     def ping(self) -> None: ...
-    def add_sentence_vectors(self, article_id: str, rows: Sequence[SentenceRow]) -> None: ...
+    def add_sentence_vectors(self, article_id: str, rows: Sequence[SentenceRow],
+                             analyses: Sequence[str] | None = None) -> None: ...
     def sentence_vectors(self, article_ids: Collection[str]) -> dict[str, list[SentenceRow]]: ...
+    def sentence_analyses(self, article_ids: Collection[str]) -> dict[str, dict[int, tuple[int, str]]]: ...
     def without_sentence_vectors(self) -> list[str]: ...
+    def without_sentence_analyses(self) -> list[str]: ...
 
 
 class CachedMetadata:
@@ -124,13 +128,35 @@ class CachedMetadata:
             "(SELECT 1 FROM sentence_vectors s WHERE s.article_id = a.article_id) ORDER BY a.article_id")]
 
 
+    def without_sentence_analyses(self) -> list[str]:
+        """Articles with sentence vectors but not this version's analyses of their sentences (stored before
+        they were kept, or by another version of ``text.terms.analyse``), sorted. The same SQL on both engines."""
+        prefix = ANALYSIS_VERSION + "\t"  # a constant of the code: letters and digits, then a tab
+        return [r[0] for r in self.db.rows(
+            "SELECT DISTINCT article_id FROM sentence_vectors WHERE terms IS NULL "
+            f"OR substr(terms, 1, {len(prefix)}) != '{prefix}' ORDER BY article_id")]
+
+
 class SqliteArticles(CachedMetadata):
     """``ArticleRepository`` in the store's SQLite file."""
 
     def __init__(self, db: SqliteDb) -> None:
         self.db = db
         db.conn().executescript(SCHEMA)
+        self._add_terms_column()
         self._cache_metadata()
+
+    def _add_terms_column(self) -> None:
+        """A store made before sentences' analyses were stored gets their column (empty: its sentences are
+        analysed when read, as before)."""
+        if any(col[1] == "terms" for col in self.db.rows("PRAGMA table_info(sentence_vectors)")):
+            return
+        try:
+            with self.db.write() as conn:
+                conn.execute("ALTER TABLE sentence_vectors ADD COLUMN terms TEXT")
+        except sqlite3.OperationalError as exc:  # another process added it meanwhile
+            if "duplicate column" not in str(exc):
+                raise
 
     def transaction(self) -> AbstractContextManager[Any]:
         return self.db.write()
@@ -202,11 +228,17 @@ class SqliteArticles(CachedMetadata):
             return conn.execute('INSERT INTO chunks(chunk_id, article_id, idx, start, "end") VALUES(?,?,?,?,?)',
                                 (chunk.chunk_id, chunk.article_id, chunk.index, chunk.start, chunk.end)).lastrowid
 
-    def add_sentence_vectors(self, article_id: str, rows: Sequence[SentenceRow]) -> None:
-        """(start, end, vector) of the article's sentences: 384 float16 little-endian numbers a vector."""
+    def add_sentence_vectors(self, article_id: str, rows: Sequence[SentenceRow],
+                             analyses: Sequence[str] | None = None) -> None:
+        """(start, end, vector) of the article's sentences: 384 float16 little-endian numbers a vector; and
+        each sentence's analysis (``text.terms.pack_analysis``), when given, in the same order."""
+        packed = analyses if analyses is not None else [None] * len(rows)
+        if len(packed) != len(rows):
+            raise ValueError(f"{len(rows)} sentence rows, {len(packed)} analyses")
         with self.db.write() as conn:
-            conn.executemany('INSERT OR REPLACE INTO sentence_vectors VALUES(?,?,?,?)',
-                             [(article_id, s, e, v) for s, e, v in rows])
+            conn.executemany('INSERT OR REPLACE INTO sentence_vectors(article_id, start, "end", vector, terms) '
+                             'VALUES(?,?,?,?,?)',
+                             [(article_id, s, e, v, t) for (s, e, v), t in zip(rows, packed, strict=True)])
 
     def sentence_vectors(self, article_ids: Collection[str]) -> dict[str, list[SentenceRow]]:
         """Each article's (start, end, vector) rows, ordered by start; articles without rows are absent."""
@@ -218,6 +250,18 @@ class SqliteArticles(CachedMetadata):
                     f'SELECT article_id, start, "end", vector FROM sentence_vectors WHERE article_id IN '
                     f'({",".join("?" * len(page))}) ORDER BY article_id, start', page):
                 out.setdefault(aid, []).append((s, e, v))
+        return out
+
+    def sentence_analyses(self, article_ids: Collection[str]) -> dict[str, dict[int, tuple[int, str]]]:
+        """Each article's stored sentence analyses: {start: (end, analysis)}; sentences without one absent."""
+        ids = list(article_ids)
+        out: dict[str, dict[int, tuple[int, str]]] = {}
+        for i in range(0, len(ids), ID_PAGE):
+            page = ids[i:i + ID_PAGE]
+            for aid, s, e, t in self.db.rows(
+                    f'SELECT article_id, start, "end", terms FROM sentence_vectors WHERE article_id IN '
+                    f'({",".join("?" * len(page))}) AND terms IS NOT NULL', page):
+                out.setdefault(aid, {})[s] = (e, t)
         return out
 
     def delete(self, article_id: str) -> None:

@@ -4,8 +4,8 @@ The store writes vectors first, then the rows of a batch in one transaction. A p
 between leaves vectors whose rows never landed (orphans); re-running the ingest replaces them, but an
 article that is never re-ingested would keep them. A vector store restored from an older backup can also
 miss vectors. The check finds both, a lexical index out of step with the chunk rows, and articles without
-sentence vectors (a store from before they were kept), and repairs each from the article repository,
-which is the source of truth (it holds the texts quotes are verified against).
+sentence vectors or their sentences' analyses (a store from before they were kept), and repairs each from
+the article repository, which is the source of truth (it holds the texts quotes are verified against).
 
 Written against the store's parts' protocols only, so that any implementation of them is checked alike.
 """
@@ -17,10 +17,12 @@ from typing import Any
 
 from assistant.errors import NotFoundError
 from assistant.index.store import Store
-from assistant.index.types import ChunkRow
+from assistant.index.types import ChunkRow, SentenceRow
 from assistant.models import Chunk
+from assistant.text.terms import pack_analysis
 
 EMBED_PAGE = 256  # chunks embedded at once when vectors are restored: bounded memory
+ANALYSE_PAGE = 100  # articles whose sentence rows are read at once when their analyses are stored
 
 
 @dataclass
@@ -33,26 +35,30 @@ class CheckReport:
     fts_rows: int = 0  # the lexical index's rows (FTS5's, by default)
     chunk_count_mismatch: list[str] = field(default_factory=list)  # articles whose n_chunks is wrong
     missing_sentences: list[str] = field(default_factory=list)  # articles without sentence vectors
+    # articles whose sentences' analyses are not stored (or of another version): each question analyses them
+    missing_analyses: list[str] = field(default_factory=list)
     repaired: bool = False
 
     @property
     def consistent(self) -> bool:
         return not (self.orphan_vectors or self.missing_vectors or self.chunk_count_mismatch
-                    or self.missing_sentences or self.fts_rows != self.chunks)
+                    or self.missing_sentences or self.missing_analyses or self.fts_rows != self.chunks)
 
     def to_dict(self) -> dict[str, Any]:
         return {"consistent": self.consistent, "repaired": self.repaired, "articles": self.articles,
                 "chunks": self.chunks, "vectors": self.vectors, "fts_rows": self.fts_rows,
                 "orphan_vectors": len(self.orphan_vectors), "missing_vectors": len(self.missing_vectors),
                 "chunk_count_mismatch": self.chunk_count_mismatch,
-                "articles_without_sentence_vectors": len(self.missing_sentences)}
+                "articles_without_sentence_vectors": len(self.missing_sentences),
+                "articles_without_sentence_analyses": len(self.missing_analyses)}
 
     def summary(self) -> str:
         state = "consistent" if self.consistent else "INCONSISTENT"
         return (f"{state}: {self.articles} articles, {self.chunks} chunks, {self.vectors} vectors, "
                 f"{self.fts_rows} lexical rows; {len(self.orphan_vectors)} orphan vectors, "
                 f"{len(self.missing_vectors)} missing vectors, {len(self.chunk_count_mismatch)} articles with a "
-                f"wrong chunk count, {len(self.missing_sentences)} without sentence vectors"
+                f"wrong chunk count, {len(self.missing_sentences)} without sentence vectors, "
+                f"{len(self.missing_analyses)} without sentence analyses"
                 + (" (repaired)" if self.repaired else ""))
 
 
@@ -63,10 +69,12 @@ def inspect(store: Store) -> CheckReport:
         articles = store.articles.count()
         wrong = store.articles.wrong_chunk_counts()
         no_sentences = store.articles.without_sentence_vectors()
+        no_analyses = store.articles.without_sentence_analyses()
     vectors = store.vectors.ids()
     return CheckReport(articles=articles, chunks=len(chunk_ids), vectors=len(vectors),
                        orphan_vectors=sorted(vectors - chunk_ids), missing_vectors=sorted(chunk_ids - vectors),
-                       fts_rows=fts_rows, chunk_count_mismatch=wrong, missing_sentences=no_sentences)
+                       fts_rows=fts_rows, chunk_count_mismatch=wrong, missing_sentences=no_sentences,
+                       missing_analyses=no_analyses)
 
 
 def repair(store: Store, report: CheckReport) -> CheckReport:
@@ -82,6 +90,8 @@ def repair(store: Store, report: CheckReport) -> CheckReport:
             store.articles.fix_chunk_counts()
         if report.missing_sentences:
             _sentences_again(store, report.missing_sentences)
+        if report.missing_analyses:
+            _analyse_again(store, report.missing_analyses)
     after = inspect(store)
     after.repaired = True
     return after
@@ -118,7 +128,24 @@ def _sentences_again(store: Store, article_ids: list[str]) -> None:
                   for r in sorted(rows, key=lambda r: r.index)]
         if chunks:
             _, sentences = store.embed([(article, chunks)])
-            store.articles.add_sentence_vectors(article_id, sentences.get(article_id, []))
+            rows = sentences.get(article_id, [])
+            store.articles.add_sentence_vectors(article_id, rows, _analyses(article.text, rows))
+
+
+def _analyse_again(store: Store, article_ids: list[str]) -> None:
+    """Store these articles' sentences' analyses beside their vectors (no model runs)."""
+    for i in range(0, len(article_ids), ANALYSE_PAGE):
+        page = article_ids[i:i + ANALYSE_PAGE]
+        for article_id, rows in store.articles.sentence_vectors(page).items():
+            try:
+                text = store.articles.get_text(article_id)
+            except NotFoundError:
+                continue
+            store.articles.add_sentence_vectors(article_id, rows, _analyses(text, rows))
+
+
+def _analyses(text: str, rows: list[SentenceRow]) -> list[str]:
+    return [pack_analysis(text[s:e]) for s, e, _ in rows]
 
 
 def check(store: Store, *, fix: bool = True) -> CheckReport:

@@ -19,6 +19,7 @@ from assistant.index import open_store
 from assistant.index.store import Store
 from assistant.index.types import ChunkRow
 from assistant.models import Chunk
+from assistant.text.terms import pack_analysis
 
 PAGE = 50  # articles a write carries: bounded memory, one transaction each
 
@@ -103,8 +104,11 @@ def copy_store(source: Settings, target: Settings) -> CopyReport:
         else:
             dst.upsert(items, vectors)
         sentences = src.articles.sentence_vectors([a.article_id for a, _ in items])
+        texts = {a.article_id: a.text for a, _ in items}
         for article_id, rows in sentences.items():
-            dst.articles.add_sentence_vectors(article_id, rows)
+            # analysed here rather than copied: no model runs, and the copy holds this version's analyses
+            dst.articles.add_sentence_vectors(article_id, rows,
+                                              [pack_analysis(texts[article_id][s:e]) for s, e, _ in rows])
         report.articles += len(items)
         report.chunks += sum(len(c) for _, c in items)
         report.vectors += len(vectors)

@@ -94,6 +94,17 @@ class PgArticles(CachedMetadata):
             out.setdefault(aid, []).append((start, end, bytes(vector)))
         return out
 
+    def sentence_analyses(self, article_ids: Collection[str]) -> dict[str, dict[int, tuple[int, str]]]:
+        """Each article's stored sentence analyses: {start: (end, analysis)}; sentences without one absent."""
+        out: dict[str, dict[int, tuple[int, str]]] = {}
+        ids = list(article_ids)
+        if not ids:
+            return out
+        for aid, s, e, t in self.db.rows('SELECT article_id, start, "end", terms FROM sentence_vectors '
+                                         "WHERE article_id = ANY(%s) AND terms IS NOT NULL", (ids,)):
+            out.setdefault(aid, {})[s] = (e, t)
+        return out
+
     def ping(self) -> None:
         try:
             self.db.row("SELECT 1 FROM citewise_state")
@@ -123,12 +134,19 @@ class PgArticles(CachedMetadata):
                                 (pg_text(chunk.chunk_id), pg_text(chunk.article_id), chunk.index, chunk.start,
                                  chunk.end)).fetchone()[0]
 
-    def add_sentence_vectors(self, article_id: str, rows: Sequence[tuple[int, int, bytes]]) -> None:
-        """(start, end, vector) rows of the article's sentences; vector = 384 float16 little-endian bytes."""
+    def add_sentence_vectors(self, article_id: str, rows: Sequence[tuple[int, int, bytes]],
+                             analyses: Sequence[str] | None = None) -> None:
+        """(start, end, vector) rows of the article's sentences; vector = 384 float16 little-endian bytes; and
+        each sentence's analysis (``text.terms.pack_analysis``), when given, in the same order."""
+        packed = analyses if analyses is not None else [None] * len(rows)
+        if len(packed) != len(rows):
+            raise ValueError(f"{len(rows)} sentence rows, {len(packed)} analyses")
         with self.db.write() as conn, conn.cursor() as cur:
-            cur.executemany('INSERT INTO sentence_vectors VALUES(%s,%s,%s,%s) ON CONFLICT (article_id, start) '
-                            'DO UPDATE SET "end" = excluded."end", vector = excluded.vector',
-                            [(pg_text(article_id), s, e, v) for s, e, v in rows])
+            cur.executemany('INSERT INTO sentence_vectors(article_id, start, "end", vector, terms) '
+                            'VALUES(%s,%s,%s,%s,%s) ON CONFLICT (article_id, start) '
+                            'DO UPDATE SET "end" = excluded."end", vector = excluded.vector, terms = excluded.terms',
+                            [(pg_text(article_id), s, e, v, None if t is None else pg_text(t))
+                             for (s, e, v), t in zip(rows, packed, strict=True)])
 
     def delete(self, article_id: str) -> None:
         """The article's row, its chunks' rows and its sentence vectors (the lexical index's rows go first)."""

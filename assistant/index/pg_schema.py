@@ -47,7 +47,12 @@ CREATE TABLE votes(record_id TEXT NOT NULL, "user" TEXT NOT NULL, vote TEXT NOT 
 CREATE TABLE seen_events(event_id TEXT PRIMARY KEY, created DOUBLE PRECISION NOT NULL);
 """
 
-MIGRATIONS: list[str] = [V1]  # version n is MIGRATIONS[n - 1]; append, never edit a released one
+# each sentence's analysis beside its vector (``text.terms.pack_analysis``): read instead of analysed anew
+V2 = """
+ALTER TABLE sentence_vectors ADD COLUMN terms TEXT;
+"""
+
+MIGRATIONS: list[str] = [V1, V2]  # version n is MIGRATIONS[n - 1]; append, never edit a released one
 LATEST = len(MIGRATIONS)
 
 

@@ -24,6 +24,7 @@ from assistant.index.sentence_vectors import embed_chunks
 from assistant.index.types import Hit, Items, SentenceRow, published_ts
 from assistant.index.vectors import VectorIndex
 from assistant.models import Article, Chunk
+from assistant.text.terms import pack_analysis
 
 
 def check_embeddings(articles: ArticleRepository, name: str, home: Path | str) -> None:
@@ -233,11 +234,18 @@ class Store:
                 self.lexical.add(article.title, article.source,
                                  ((self.articles.add_chunk(c), c.text) for c in chunks))
                 if sentences.get(article.article_id):
-                    self.articles.add_sentence_vectors(article.article_id, sentences[article.article_id])
+                    rows = sentences[article.article_id]
+                    # analysed once here, so that no question analyses them again (``Meaning.analyses``)
+                    self.articles.add_sentence_vectors(article.article_id, rows,
+                                                       [pack_analysis(article.text[s:e]) for s, e, _ in rows])
 
     def sentence_vectors(self, article_ids: Collection[str]) -> dict[str, list[SentenceRow]]:
         """Each article's (start, end, vector) sentence rows, by start; articles without rows are absent."""
         return self.articles.sentence_vectors(article_ids)
+
+    def sentence_analyses(self, article_ids: Collection[str]) -> dict[str, dict[int, tuple[int, str]]]:
+        """Each article's stored sentence analyses, {start: (end, ``pack_analysis`` string)}."""
+        return self.articles.sentence_analyses(article_ids)
 
     def remove(self, article_id: str) -> None:
         """Delete an article, its chunks and vectors. NotFoundError if absent."""

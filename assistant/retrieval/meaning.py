@@ -41,6 +41,7 @@ class Meaning:
         self.store = store
         self._articles: Memo[tuple[str, str], dict[int, np.ndarray]] = Memo(ARTICLE_CACHE)
         self._embedded: Memo[str, np.ndarray] = Memo(SENTENCE_CACHE)
+        self._analyses: Memo[tuple[str, str], dict[int, tuple[int, str]]] = Memo(ARTICLE_CACHE)
 
     def similarities(self, question: str, sents: Sequence[Span]) -> np.ndarray:
         """The cosine of the question and each sentence ``(article_id, start, text)``, in their order."""
@@ -69,16 +70,39 @@ class Meaning:
                 vecs[i] = self._embedded.get(text, lambda t=text: embed_array(self.store.embeddings, [t])[0])
         return np.stack(vecs)  # type: ignore[arg-type]
 
-    def _stored(self, article_ids: set[str]) -> dict[str, dict[int, np.ndarray]]:
-        """Each article's sentence vectors by start offset (read once per version of the article)."""
-        out: dict[str, dict[int, np.ndarray]] = {}
+    def analyses(self, article_ids: set[str]) -> dict[str, dict[int, tuple[int, str]]]:
+        """Each article's sentence analyses as ingest stored them, {start: (end, analysis)} (read once per
+        version of the article; an article stored without them has none)."""
+        out: dict[str, dict[int, tuple[int, str]]] = {}
+        keys = self._keys(article_ids)
+        for aid, key in keys.items():
+            held = self._analyses.peek(key)
+            if held is not None:
+                out[aid] = held
+        todo = [aid for aid in keys if aid not in out]
+        if todo:
+            got = self.store.sentence_analyses(todo)
+            for aid in todo:
+                rows = got.get(aid, {})
+                out[aid] = self._analyses.get(keys[aid], lambda rows=rows: rows)
+        return out
+
+    def _keys(self, article_ids: set[str]) -> dict[str, tuple[str, str]]:
+        """Each article's cache key, (id, content hash); an article removed meanwhile has none."""
         keys = {}
         for aid in article_ids:
             try:
                 keys[aid] = (aid, self.store.get_meta(aid)["content_hash"] or "")
-            except Exception:  # removed meanwhile: its sentences get embedded on the fly
+            except Exception:  # removed meanwhile: its sentences get analysed or embedded on the fly
                 continue
-            held = self._articles.peek(keys[aid])
+        return keys
+
+    def _stored(self, article_ids: set[str]) -> dict[str, dict[int, np.ndarray]]:
+        """Each article's sentence vectors by start offset (read once per version of the article)."""
+        out: dict[str, dict[int, np.ndarray]] = {}
+        keys = self._keys(article_ids)
+        for aid, key in keys.items():
+            held = self._articles.peek(key)
             if held is not None:
                 out[aid] = held
         todo = [aid for aid in keys if aid not in out]

@@ -74,7 +74,9 @@ class MeaningReranker:
 
     def rows(self, analysis: QueryAnalysis, passages: list[Passage]) -> np.ndarray:
         """The passage model's signals of each passage."""
-        read = [self._terms.get(p.text, lambda t=p.text: _passage_terms(t)) for p in passages]
+        stored = self.meaning.analyses({p.article_id for p in passages})
+        read = [self._terms.get(p.text, lambda p=p: _passage_terms(p, stored.get(p.article_id, {})))
+                for p in passages]
         sentence_held, held = [r[0] for r in read], [r[1] for r in read]
         alts = set(analysis.terms) | {g for part in analysis.parts for g in part}
         n, df = self.store.doc_freq(alts)
@@ -96,11 +98,21 @@ def _offsets(p: Passage) -> list[tuple[int, int]]:
     return [(p.start + s, p.start + e) for s, e in _spans(p.text)] or [(p.start, p.end)]
 
 
-def _passage_terms(text: str) -> tuple[tuple[frozenset[str], ...], frozenset[str]]:
+def _passage_terms(p: Passage, stored: dict[int, tuple[int, str]]) -> tuple[tuple[frozenset[str], ...],
+                                                                             frozenset[str]]:
     """Each sentence's analysed terms, and the passage's: theirs, since sentence spans cover the passage
-    (the same sets as the whole text's on all 6,398 MultiHop chunks)."""
-    sentences = tuple(sentence_terms(text[s:e])[0] for s, e in _spans(text)) or (sentence_terms(text)[0],)
+    (the same sets as the whole text's on all 6,398 MultiHop chunks). A sentence ingest analysed (``stored``:
+    {start: (end, analysis)} of its article) is read, not analysed again: the answerer then finds it kept."""
+    text = p.text
+    sentences = tuple(sentence_terms(text[s:e], _analysis(stored, p.start + s, p.start + e))[0]
+                      for s, e in _spans(text)) or (sentence_terms(text)[0],)
     return sentences, frozenset().union(*sentences)
+
+
+def _analysis(stored: dict[int, tuple[int, str]], start: int, end: int) -> str | None:
+    """The stored analysis of the sentence ``[start:end]``, if ingest cut the same sentence there."""
+    held = stored.get(start)
+    return held[1] if held is not None and held[0] == end else None
 
 
 @lru_cache(maxsize=SPANS_CACHE)

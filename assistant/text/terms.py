@@ -89,15 +89,39 @@ SENTENCE_CACHE = 50_000  # sentences whose analysis is kept (~25 MB at most)
 _sentences: Memo[str, tuple[frozenset[str], frozenset[str]]] = Memo(SENTENCE_CACHE)
 
 
-def sentence_terms(sentence: str) -> tuple[frozenset[str], frozenset[str]]:
+# the version of ``analyse`` that stored analyses were made with: one of another version is analysed anew.
+# Bump it with any change to what ``analyse`` returns (the stopwords, the variants, the stemmer, the codes).
+ANALYSIS_VERSION = "1"
+
+
+def sentence_terms(sentence: str, stored: str | None = None) -> tuple[frozenset[str], frozenset[str]]:
     """``analyse`` of a sentence as sets, kept: the reranker and then the answerer read the same sentences
-    of a question's passages, and passages recur across questions."""
+    of a question's passages, and passages recur across questions. ``stored`` is the sentence's analysis
+    as ingest stored it (``pack_analysis``): read instead of analysing, when it is of this version."""
 
     def compute() -> tuple[frozenset[str], frozenset[str]]:
+        unpacked = unpack_analysis(stored) if stored else None
+        if unpacked is not None:
+            return unpacked
         all_terms, content = analyse(sentence)
         return frozenset(all_terms), frozenset(content)
 
     return _sentences.get(sentence, compute)
+
+
+def pack_analysis(sentence: str) -> str:
+    """A sentence's analysis as the store keeps it beside its vector: the version, its terms and its
+    content terms (terms are letters and digits: spaces and tabs part them)."""
+    all_terms, content = analyse(sentence)
+    return "\t".join((ANALYSIS_VERSION, " ".join(sorted(set(all_terms))), " ".join(sorted(set(content)))))
+
+
+def unpack_analysis(stored: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """(terms, content terms) of a ``pack_analysis`` string; None for one of another version or form."""
+    parts = stored.split("\t")
+    if len(parts) != 3 or parts[0] != ANALYSIS_VERSION:
+        return None
+    return frozenset(parts[1].split()), frozenset(parts[2].split())
 
 
 def expansions(text: str) -> dict[str, set[str]]:
