@@ -149,14 +149,17 @@ class SqliteArticles(CachedMetadata):
     def _add_terms_column(self) -> None:
         """A store made before sentences' analyses were stored gets their column (empty: its sentences are
         analysed when read, as before)."""
-        if any(col[1] == "terms" for col in self.db.rows("PRAGMA table_info(sentence_vectors)")):
+        if self._has_terms_column():
             return
-        try:
-            with self.db.write() as conn:
+        with self.db.write() as conn:
+            # taken before the second look: another process opening the store meanwhile waits, then finds it
+            if not conn.in_transaction:
+                conn.execute("BEGIN IMMEDIATE")
+            if not self._has_terms_column():
                 conn.execute("ALTER TABLE sentence_vectors ADD COLUMN terms TEXT")
-        except sqlite3.OperationalError as exc:  # another process added it meanwhile
-            if "duplicate column" not in str(exc):
-                raise
+
+    def _has_terms_column(self) -> bool:
+        return any(col[1] == "terms" for col in self.db.rows("PRAGMA table_info(sentence_vectors)"))
 
     def transaction(self) -> AbstractContextManager[Any]:
         return self.db.write()
