@@ -273,3 +273,29 @@ def test_a_store_made_before_sentence_analyses_gets_their_column_and_keeps_its_r
     again = SqliteArticles(SqliteDb(path))  # a second opening finds the column there
     again.add_sentence_vectors("a1", [(0, 39, bytes(768))], ["1\tx\tx"])
     assert repo.sentence_analyses(["a1"]) == {"a1": {0: (39, "1\tx\tx")}}
+
+
+def test_processes_opening_an_old_store_at_once_add_the_analyses_column_once(tmp_path):
+    path = tmp_path / "citewise.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript('CREATE TABLE sentence_vectors(article_id TEXT NOT NULL, start INTEGER NOT NULL, '
+                      '"end" INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY(article_id, start));')
+    old.close()
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def open_it() -> None:
+        try:
+            start.wait()
+            SqliteArticles(SqliteDb(path)).sentence_analyses(["a1"])
+        except BaseException as exc:  # noqa: BLE001  (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    columns = [c[1] for c in sqlite3.connect(path).execute("PRAGMA table_info(sentence_vectors)")]
+    assert columns.count("terms") == 1
