@@ -9,7 +9,8 @@ inside a sentence) is embedded here once and kept.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from assistant.cache import Memo
 from assistant.index import Store
 from assistant.index.sentence_vectors import embed_array, unit, unpack
 
+T = TypeVar("T")
 Span = tuple[str, int, str]  # a sentence: its article, its start offset, its text
 
 ARTICLE_CACHE = 2048  # articles whose sentence vectors are kept (~30 kB each)
@@ -72,43 +74,38 @@ class Meaning:
 
     def analyses(self, article_ids: set[str]) -> dict[str, dict[int, tuple[int, str]]]:
         """Each article's sentence analyses as ingest stored them, {start: (end, analysis)} (read once per
-        version of the article; an article stored without them has none)."""
-        out: dict[str, dict[int, tuple[int, str]]] = {}
-        keys = self._keys(article_ids)
-        for aid, key in keys.items():
-            held = self._analyses.peek(key)
-            if held is not None:
-                out[aid] = held
-        todo = [aid for aid in keys if aid not in out]
-        if todo:
-            got = self.store.sentence_analyses(todo)
-            for aid in todo:
-                rows = got.get(aid, {})
-                out[aid] = self._analyses.get(keys[aid], lambda rows=rows: rows)
-        return out
+        version of the article; an article stored without them is absent)."""
+        return self._per_article(article_ids, self._analyses, self.store.sentence_analyses)
 
-    def _keys(self, article_ids: set[str]) -> dict[str, tuple[str, str]]:
-        """Each article's cache key, (id, content hash); an article removed meanwhile has none."""
+    def _stored(self, article_ids: set[str]) -> dict[str, dict[int, np.ndarray]]:
+        """Each article's sentence vectors by start offset (read once per version of the article)."""
+
+        def read(todo: list[str]) -> dict[str, dict[int, np.ndarray]]:
+            out = {}
+            for aid, rows in self.store.sentence_vectors(todo).items():
+                m = unpack(rows)
+                out[aid] = {s: m[i] for i, (s, _, _) in enumerate(rows)}
+            return out
+
+        return self._per_article(article_ids, self._articles, read)
+
+    def _per_article(self, article_ids: set[str], memo: Memo[tuple[str, str], T],
+                     read: Callable[[list[str]], Mapping[str, T]]) -> dict[str, T]:
+        """What ``read`` gives for each article, kept in ``memo`` by (id, content hash): an updated article is
+        read anew. An article removed meanwhile, or with nothing stored (yet: ``citewise check`` may add it), is
+        absent and not kept."""
+        out: dict[str, T] = {}
         keys = {}
         for aid in article_ids:
             try:
                 keys[aid] = (aid, self.store.get_meta(aid)["content_hash"] or "")
             except Exception:  # removed meanwhile: its sentences get analysed or embedded on the fly
                 continue
-        return keys
-
-    def _stored(self, article_ids: set[str]) -> dict[str, dict[int, np.ndarray]]:
-        """Each article's sentence vectors by start offset (read once per version of the article)."""
-        out: dict[str, dict[int, np.ndarray]] = {}
-        keys = self._keys(article_ids)
-        for aid, key in keys.items():
-            held = self._articles.peek(key)
+            held = memo.peek(keys[aid])
             if held is not None:
                 out[aid] = held
         todo = [aid for aid in keys if aid not in out]
         if todo:
-            for aid, rows in self.store.sentence_vectors(todo).items():
-                m = unpack(rows)
-                out[aid] = self._articles.get(keys[aid], lambda rows=rows, m=m: {s: m[i] for i, (s, _, _) in
-                                                                                 enumerate(rows)})
+            for aid, value in read(todo).items():
+                out[aid] = memo.get(keys[aid], lambda value=value: value)
         return out
