@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.errors import NotFoundError
+from assistant.index.sentence_vectors import analyse_sentences
 from assistant.index.store import Store
-from assistant.index.types import ChunkRow, SentenceRow
+from assistant.index.types import ChunkRow
 from assistant.models import Chunk
-from assistant.text.terms import pack_analysis
 
 EMBED_PAGE = 256  # chunks embedded at once when vectors are restored: bounded memory
 ANALYSE_PAGE = 100  # articles whose sentence rows are read at once when their analyses are stored
@@ -129,7 +129,7 @@ def _sentences_again(store: Store, article_ids: list[str]) -> None:
         if chunks:
             _, sentences = store.embed([(article, chunks)])
             rows = sentences.get(article_id, [])
-            store.articles.add_sentence_vectors(article_id, rows, _analyses(article.text, rows))
+            store.articles.add_sentence_vectors(article_id, rows, analyse_sentences(article.text, rows))
 
 
 def _analyse_again(store: Store, article_ids: list[str]) -> None:
@@ -141,11 +141,7 @@ def _analyse_again(store: Store, article_ids: list[str]) -> None:
                 text = store.articles.get_text(article_id)
             except NotFoundError:
                 continue
-            store.articles.add_sentence_vectors(article_id, rows, _analyses(text, rows))
-
-
-def _analyses(text: str, rows: list[SentenceRow]) -> list[str]:
-    return [pack_analysis(text[s:e]) for s, e, _ in rows]
+            store.articles.add_sentence_vectors(article_id, rows, analyse_sentences(text, rows))
 
 
 def check(store: Store, *, fix: bool = True) -> CheckReport:

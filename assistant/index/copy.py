@@ -16,10 +16,10 @@ from typing import Any
 from assistant.config import Settings
 from assistant.errors import InputError
 from assistant.index import open_store
+from assistant.index.sentence_vectors import analyse_sentences
 from assistant.index.store import Store
 from assistant.index.types import ChunkRow
 from assistant.models import Chunk
-from assistant.text.terms import pack_analysis
 
 PAGE = 50  # articles a write carries: bounded memory, one transaction each
 
@@ -107,8 +107,7 @@ def copy_store(source: Settings, target: Settings) -> CopyReport:
         texts = {a.article_id: a.text for a, _ in items}
         for article_id, rows in sentences.items():
             # analysed here rather than copied: no model runs, and the copy holds this version's analyses
-            dst.articles.add_sentence_vectors(article_id, rows,
-                                              [pack_analysis(texts[article_id][s:e]) for s, e, _ in rows])
+            dst.articles.add_sentence_vectors(article_id, rows, analyse_sentences(texts[article_id], rows))
         report.articles += len(items)
         report.chunks += sum(len(c) for _, c in items)
         report.vectors += len(vectors)

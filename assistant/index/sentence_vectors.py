@@ -17,6 +17,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.index.types import SentenceRow
 from assistant.models import Chunk
 from assistant.text.sentences import sentence_spans
+from assistant.text.terms import pack_analysis
 
 DTYPE = np.dtype("<f2")
 
@@ -45,6 +46,12 @@ def embed_array(embeddings: Embeddings, texts: list[str]) -> np.ndarray:
     fast = getattr(embeddings, "embed_array", None)
     m = fast(texts) if fast is not None else np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
     return unit(np.asarray(m, dtype=np.float32))
+
+
+def analyse_sentences(text: str, rows: Sequence[SentenceRow]) -> list[str]:
+    """Each row's sentence analysed (``text.terms.pack_analysis``), stored beside its vector so that no
+    question analyses it again."""
+    return [pack_analysis(text[s:e]) for s, e, _ in rows]
 
 
 def chunk_sentences(text: str, chunk: Chunk) -> list[tuple[int, int]]:

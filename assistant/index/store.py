@@ -20,11 +20,10 @@ from assistant.cache import Memo
 from assistant.errors import ConfigError
 from assistant.index.articles import ArticleRepository
 from assistant.index.lexical import LexicalIndex
-from assistant.index.sentence_vectors import embed_chunks
+from assistant.index.sentence_vectors import analyse_sentences, embed_chunks
 from assistant.index.types import Hit, Items, SentenceRow, published_ts
 from assistant.index.vectors import VectorIndex
 from assistant.models import Article, Chunk
-from assistant.text.terms import pack_analysis
 
 
 def check_embeddings(articles: ArticleRepository, name: str, home: Path | str) -> None:
@@ -226,6 +225,9 @@ class Store:
         if not items:
             return
         sentences = sentences or {}
+        # analysed before the write lock is taken: other writers wait for the rows only
+        analysed = {a.article_id: analyse_sentences(a.text, sentences[a.article_id])
+                    for a, _ in items if sentences.get(a.article_id)}
         with self.lock, self.articles.transaction():
             for article, chunks in items:
                 self.lexical.delete(article.article_id)  # first: it finds its rows through the chunk rows
@@ -233,11 +235,9 @@ class Store:
                 self.articles.add(article, len(chunks))
                 self.lexical.add(article.title, article.source,
                                  ((self.articles.add_chunk(c), c.text) for c in chunks))
-                if sentences.get(article.article_id):
-                    rows = sentences[article.article_id]
-                    # analysed once here, so that no question analyses them again (``Meaning.analyses``)
-                    self.articles.add_sentence_vectors(article.article_id, rows,
-                                                       [pack_analysis(article.text[s:e]) for s, e, _ in rows])
+                if article.article_id in analysed:
+                    self.articles.add_sentence_vectors(article.article_id, sentences[article.article_id],
+                                                       analysed[article.article_id])
 
     def sentence_vectors(self, article_ids: Collection[str]) -> dict[str, list[SentenceRow]]:
         """Each article's (start, end, vector) sentence rows, by start; articles without rows are absent."""
