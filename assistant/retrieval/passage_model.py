@@ -52,8 +52,27 @@ def load_passage_model(path: str | Path | None = None) -> PassageModel:
 
 def coverage(groups: dict[str, set[str]], idf: dict[str, float], held: frozenset[str]) -> float:
     """The IDF-weighted share of the groups with an alternative among ``held`` terms."""
-    total = sum(idf.get(g, 0.0) for g in groups) or 1.0
-    return sum(idf.get(g, 0.0) for g, alts in groups.items() if alts & held) / total
+    return Coverage(groups, idf)(held)
+
+
+class Coverage:
+    """``coverage`` of one question's groups, for many term sets: each set is looked up in an index of the
+    groups' alternatives instead of intersected with every group (~30 passages of ~8 sentences a question).
+    The weights are added in the groups' order, so the shares are ``coverage``'s to the bit."""
+
+    def __init__(self, groups: dict[str, set[str]], idf: dict[str, float]) -> None:
+        self.weights = [idf.get(g, 0.0) for g in groups]
+        self.total = sum(self.weights) or 1.0
+        self.index: dict[str, list[int]] = {}
+        for i, alts in enumerate(groups.values()):
+            for t in alts:
+                self.index.setdefault(t, []).append(i)
+
+    def __call__(self, held: frozenset[str]) -> float:
+        hit: set[int] = set()
+        for t in self.index.keys() & held:
+            hit.update(self.index[t])
+        return sum(self.weights[i] for i in sorted(hit)) / self.total
 
 
 def passage_rows(passages: list[Passage], sims: list[np.ndarray], analysis: QueryAnalysis,
@@ -64,15 +83,16 @@ def passage_rows(passages: list[Passage], sims: list[np.ndarray], analysis: Quer
     x = np.zeros((len(passages), len(FEATURES)), dtype=np.float32)
     if not passages:
         return x
-    covers = [coverage(analysis.terms, idf, h) for h in held]
-    sent_covers = [max((coverage(analysis.terms, idf, h) for h in hs), default=0.0) for hs in sentence_held]
+    cover = Coverage(analysis.terms, idf)
+    covers = [cover(h) for h in held]
+    sent_covers = [max(map(cover, hs), default=0.0) for hs in sentence_held]
     best_sent_cover = max(sent_covers)
     article_best: dict[str, float] = {}
     for p, c in zip(passages, sent_covers, strict=True):
         article_best[p.article_id] = max(c, article_best.get(p.article_id, 0.0))
     best_cover = max(covers) or 1.0
-    part_covers = [max((coverage(g, idf, h) for g in analysis.parts), default=c)
-                   for h, c in zip(held, covers, strict=True)]
+    parts = [Coverage(g, idf) for g in analysis.parts]
+    part_covers = [max((part(h) for part in parts), default=c) for h, c in zip(held, covers, strict=True)]
     top_score = max(p.score for p in passages) or 1.0
     bests = [float(s.max()) if len(s) else 0.0 for s in sims]
     best_all = max(bests)
