@@ -38,8 +38,19 @@ SENTENCE_CACHE = 50_000  # sentences whose verdict is kept: passages recur acros
 Span = tuple[int, int, bool]  # a sentence's start and end in its article, and whether it may be quoted
 
 
+# every form _INJECTION knows holds one of these: an ASCII sentence with none is no instruction (most
+# sentences; the regex costs ~30 us a sentence). Other text always meets the regex: its case folding
+# is not str.lower's ("İGNORE")
+_INJECTION_WORDS = ("ignore", "disregard", "forget", "override", "system", "assistant", "user", "you are",
+                    "reply", "respond", "answer", "as an ai", "<", "[inst", "[/inst", "###")
+
+
 def is_injection(sentence: str) -> bool:
     """True for a sentence that reads as an instruction to an AI system."""
+    if sentence.isascii():
+        low = sentence.lower()
+        if not any(w in low for w in _INJECTION_WORDS):
+            return False
     return bool(_INJECTION.search(sentence))
 
 

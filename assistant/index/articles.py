@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS sentence_vectors(
   terms TEXT, PRIMARY KEY(article_id, start));
 """
 ID_PAGE = 500  # chunk ids one query names: under SQLite's limit on bound parameters
+TEXTS_HELD = 256  # article texts kept between questions (a read or a round trip each otherwise; ~30 a question)
 
 
 class ArticleRepository(Protocol):
@@ -79,9 +80,32 @@ class CachedMetadata:
     def _cache_metadata(self) -> None:
         self._metas = Cached(self.db, self._read_metas)
         self._derived: dict[str, tuple[Mapping[str, dict[str, Any]], Any]] = {}  # name: (metadata, value)
+        self._texts: tuple[Any, dict[str, str]] = (None, {})  # (generation, text by article id)
 
     def get_text(self, article_id: str) -> str:
         raise NotImplementedError
+
+    def _held_text(self, article_id: str, query: str) -> str:
+        """The article's text by ``query`` (one parameter: the id), held until anyone commits (a re-ingest may
+        change it): a question reads each of its articles' texts in several stages (retrieval, the evidence
+        filter, verification), and the next question often the same articles. What a write reads before it
+        commits is never held."""
+        generation = self.db.generation()
+        held = self._texts
+        if held[0] != generation:
+            held = self._texts = (generation, {})
+        writing = self.db.in_transaction()
+        text = None if writing else held[1].get(article_id)
+        if text is None:
+            row = self.db.row(query, (article_id,))
+            if row is None:
+                raise NotFoundError(f"no article with id {article_id!r} (see: citewise articles)")
+            text = row[0]
+            if not writing:
+                if len(held[1]) >= TEXTS_HELD:
+                    held[1].clear()
+                held[1][article_id] = text
+        return text
 
     def _read_metas(self) -> dict[str, dict[str, Any]]:
         cols = ", ".join(META_FIELDS)
@@ -179,10 +203,7 @@ class SqliteArticles(CachedMetadata):
         return row[0] if row else None
 
     def get_text(self, article_id: str) -> str:
-        row = self.db.row("SELECT text FROM articles WHERE article_id=?", (article_id,))
-        if row is None:
-            raise NotFoundError(f"no article with id {article_id!r} (see: citewise articles)")
-        return row[0]
+        return self._held_text(article_id, "SELECT text FROM articles WHERE article_id=?")
 
     def chunks(self, chunk_ids: Collection[str]) -> list[ChunkRow]:
         """The stored chunks among these ids (in pages of ``ID_PAGE``); ids without a row are left out."""

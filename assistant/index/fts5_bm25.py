@@ -73,7 +73,7 @@ class Fts5Postings:
 
     def __init__(self, db: SqliteDb, weights: Sequence[float], cache: int = POSTINGS_CACHE) -> None:
         self.db = db
-        self.weights = {"title": float(weights[0]), "body": float(weights[1]), "source": float(weights[2])}
+        self.weights = np.array([float(w) for w in weights])  # by column number: title, body, source
         self.cache = cache
         self._held: _Snapshot | None = None
         self._lock = threading.Lock()
@@ -88,12 +88,12 @@ class Fts5Postings:
         if snap is None or not snap.rows:
             return None
         score = np.zeros(len(snap.length))
-        found = []
+        found = np.zeros(len(snap.length), dtype=bool)
         for t in terms:
             ids, freq = self._postings(snap, t)
             if not len(ids):
                 continue
-            found.append(ids)
+            found[ids] = True
             idf = math.log((snap.rows - len(ids) + 0.5) / (len(ids) + 0.5))
             if idf <= 0.0:
                 idf = 1e-6
@@ -101,9 +101,7 @@ class Fts5Postings:
             score[ids] += idf * ((freq * (K1 + 1.0)) / (freq + K1 * (1 - B + B * dl / snap.avgdl)))
         if self.db.generation() != snap.generation:  # a commit meanwhile: FTS5 reads one state
             return None
-        if not found:
-            return []
-        ids = np.unique(np.concatenate(found))
+        ids = np.flatnonzero(found)
         if sources:
             codes = [snap.sources[s] for s in sources if s in snap.sources]
             ids = ids[np.isin(snap.source_code[ids], codes)]
@@ -168,13 +166,14 @@ class Fts5Postings:
         held = snap.postings.get(term)
         if held is not None:
             return held
-        found = self._instances(term)
-        docs = np.fromiter((d for d, _ in found), dtype=np.int64, count=len(found))
-        w = self.weights
-        weights = np.fromiter((w.get(c, 0.0) for _, c in found), dtype=np.float64, count=len(found))
-        ids, where = np.unique(docs, return_inverse=True)
+        found = np.array(self._instances(term), dtype=np.int64).reshape(-1, 2)  # (row, column number)
+        docs, weights = found[:, 0], self.weights[found[:, 1]]
+        first = np.ones(len(docs), dtype=bool)  # the instances come by row, then column and offset
+        np.not_equal(docs[1:], docs[:-1], out=first[1:])
+        ids = docs[first]
         freq = np.zeros(len(ids))
-        np.add.at(freq, where, weights)  # one addition after another, as FTS5's loop: the same doubles
+        # one addition after another, as FTS5's loop does them: the same doubles
+        np.add.at(freq, np.cumsum(first) - 1, weights)
         keep = ids < len(snap.length)  # a row committed after the snapshot was read: the next search has it
         held = (ids[keep], freq[keep])
         with snap.lock:
@@ -185,9 +184,10 @@ class Fts5Postings:
             snap.held += len(ids)
         return held
 
-    def _instances(self, term: str) -> list[tuple[int, str]]:
+    def _instances(self, term: str) -> list[tuple[int, int]]:
         conn = self.db.conn()
-        query = f"SELECT doc, col FROM temp.{VOCAB} WHERE term = ?"
+        query = (f"SELECT doc, CASE col WHEN 'title' THEN 0 WHEN 'body' THEN 1 ELSE 2 END FROM temp.{VOCAB} "
+                 "WHERE term = ?")
         try:
             return conn.execute(query, (term,)).fetchall()
         except sqlite3.OperationalError:  # this connection's first search: its vocabulary table

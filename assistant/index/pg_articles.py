@@ -8,14 +8,13 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from assistant.errors import NotFoundError, StoreUnavailableError
+from assistant.errors import StoreUnavailableError
 from assistant.index.articles import CachedMetadata
 from assistant.index.pg import PgDb, pg_text
 from assistant.index.types import ChunkRow, published_ts
 from assistant.models import Article, Chunk
 
 T = TypeVar("T")
-TEXTS_HELD = 256  # article texts kept between questions (a round trip each otherwise; ~8 a question)
 
 
 class PgArticles(CachedMetadata):
@@ -24,7 +23,6 @@ class PgArticles(CachedMetadata):
     def __init__(self, db: PgDb) -> None:
         self.db = db
         self._cache_metadata()  # PgDb has SqliteDb's generation(): the cache follows anyone's commit
-        self._texts: tuple[Any, dict[str, str]] = (None, {})  # (generation, text by article id)
 
     def transaction(self) -> AbstractContextManager[Any]:
         return self.db.write()
@@ -46,21 +44,7 @@ class PgArticles(CachedMetadata):
 
     def get_text(self, article_id: str) -> str:
         """The article's text, held until anyone commits (a re-ingest may change it)."""
-        generation = self.db.generation()
-        held = self._texts
-        if held[0] != generation:
-            held = self._texts = (generation, {})
-        text = None if self.db.in_transaction() else held[1].get(article_id)
-        if text is None:
-            row = self.db.row("SELECT text FROM articles WHERE article_id=%s", (article_id,))
-            if row is None:
-                raise NotFoundError(f"no article with id {article_id!r} (see: citewise articles)")
-            text = row[0]
-            if not self.db.in_transaction():
-                if len(held[1]) >= TEXTS_HELD:
-                    held[1].clear()
-                held[1][article_id] = text
-        return text
+        return self._held_text(article_id, "SELECT text FROM articles WHERE article_id=%s")
 
     def chunks(self, chunk_ids: Collection[str]) -> list[ChunkRow]:
         """The stored chunks among these ids (one query: an array is one parameter); unknown ids are left out."""

@@ -61,6 +61,10 @@ class SqliteDb:
             hint = " (the dir is read-only: citewise writes its store there; set CITEWISE_HOME to a writable one)"
         return StoreUnavailableError(f"cannot open the data dir {self.home}: {exc}{hint}")
 
+    def in_transaction(self) -> bool:
+        """Whether this thread is inside ``write``: what it reads there may not be committed."""
+        return bool(getattr(self._local, "depth", 0))
+
     def rows(self, sql: str, args: Any = ()) -> list[Any]:
         return self.conn().execute(sql, args).fetchall()
 

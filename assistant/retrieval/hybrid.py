@@ -150,7 +150,9 @@ class Hybrid:
                 meta = self.store.get_meta(aid)
             except Exception:  # vectors of an article removed meanwhile: skip, never show a stale span
                 continue
-            text = texts.setdefault(aid, self.store.get_text(aid))
+            if aid not in texts:  # an article's text is read once, however many of its passages rank
+                texts[aid] = self.store.get_text(aid)
+            text = texts[aid]
             sig = signal[(aid, s, e)]
             out.append(Passage(article_id=aid, chunk_id=f"{aid}@{s}", start=s, end=e, text=text[s:e],
                                score=round(score, 6), title=meta["title"], source=meta["source"],
