@@ -3,6 +3,7 @@ that keeps them in step. ``open_store`` builds it from the settings; nothing els
 
     articles.py  ArticleRepository, SqliteArticles: texts, chunk offsets, flags, cached metadata
     lexical.py   LexicalIndex, Fts5LexicalIndex: BM25 over analysed terms
+    fts5_bm25.py FTS5's BM25 scored in memory from FTS5's own postings (the same hits and scores, faster)
     vectors.py   VectorIndex, ChromaVectors: chunk vectors, embedded Chroma or a server
     store.py     Store: the three kept in step, and what every caller reads
     check.py     ``citewise check``: do they agree? Repair them if not
