@@ -23,9 +23,9 @@ def mentioned_sources(question: str, sources: list[str]) -> list[str]:
     Names match with their capitals ("the age of" is not The Age), except
     domain-like names (caliber.az), which people type in any case.
     """
-    folded_q = fold(question)
+    texts = (question, fold(question))
     return [src for src, pats in _source_patterns(tuple(sources))
-            if any(p.search(folded_q if folded else question) for p, folded in pats)]
+            if any(needle in texts[folded] and p.search(texts[folded]) for p, folded, needle in pats)]
 
 
 _CLAUSE = re.compile(r",\s*(?:and|but|while|whereas|yet)\b|;|\s(?:while|whereas)\s", re.I)
@@ -36,9 +36,9 @@ def sub_questions(question: str, sources: list[str]) -> list[str]:
     reported by The Age"), one a mention: each part is what one side is asked about. Parts are cut at the
     clause boundary between two mentions (", and", "; ", "while"), else where the next mention starts. A
     question with fewer than two mentions is one part, and gets no list."""
-    folded_q = fold(question)
-    spans = sorted({(m.start(), m.end()) for _, pats in _source_patterns(tuple(sources)) for p, folded in pats
-                    for m in p.finditer(folded_q if folded else question)})
+    texts = (question, fold(question))
+    spans = sorted({(m.start(), m.end()) for _, pats in _source_patterns(tuple(sources))
+                    for p, folded, needle in pats if needle in texts[folded] for m in p.finditer(texts[folded])})
     mentions: list[tuple[int, int]] = []
     for a, b in spans:  # overlapping names of one mention ("The Age", "Age") count once
         if mentions and a < mentions[-1][1]:
@@ -56,7 +56,9 @@ def sub_questions(question: str, sources: list[str]) -> list[str]:
 
 
 @lru_cache(maxsize=8)
-def _source_patterns(sources: tuple[str, ...]) -> list[tuple[str, list[tuple[re.Pattern[str], bool]]]]:
+def _source_patterns(sources: tuple[str, ...]) -> list[tuple[str, list[tuple[re.Pattern[str], bool, str]]]]:
+    """Each outlet's patterns, with whether they read the folded question and the literal each must find:
+    a question names few of the store's outlets, and a substring test spares the others' patterns."""
     out = []
     for src in sources:
         bare = re.sub(r"^the\s+", "", src, flags=re.I)
@@ -65,7 +67,7 @@ def _source_patterns(sources: tuple[str, ...]) -> list[tuple[str, list[tuple[re.
             if len(name) >= 3:
                 folded = "." in name
                 needle = fold(name) if folded else name
-                pats.append((re.compile(rf"(?<![\w.]){re.escape(needle)}(?![\w])"), folded))
+                pats.append((re.compile(rf"(?<![\w.]){re.escape(needle)}(?![\w])"), folded, needle))
         out.append((src, pats))
     return out
 
