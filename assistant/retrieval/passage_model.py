@@ -18,6 +18,7 @@ import numpy as np
 from assistant.learned import LogisticModel, load_weights
 from assistant.models import Passage
 from assistant.retrieval.analysis import QueryAnalysis
+from assistant.text.coverage import Coverage
 from assistant.text.dates import near_day
 
 WEIGHTS_FILE = "passage_weights.json"
@@ -48,31 +49,6 @@ FEATURES = (
 
 def load_passage_model(path: str | Path | None = None) -> PassageModel:
     return load_weights(WEIGHTS_FILE, FEATURES, path)
-
-
-def coverage(groups: dict[str, set[str]], idf: dict[str, float], held: frozenset[str]) -> float:
-    """The IDF-weighted share of the groups with an alternative among ``held`` terms."""
-    return Coverage(groups, idf)(held)
-
-
-class Coverage:
-    """``coverage`` of one question's groups, for many term sets: each set is looked up in an index of the
-    groups' alternatives instead of intersected with every group (~30 passages of ~8 sentences a question).
-    The weights are added in the groups' order, so the shares are ``coverage``'s to the bit."""
-
-    def __init__(self, groups: dict[str, set[str]], idf: dict[str, float]) -> None:
-        self.weights = [idf.get(g, 0.0) for g in groups]
-        self.total = sum(self.weights) or 1.0
-        self.index: dict[str, list[int]] = {}
-        for i, alts in enumerate(groups.values()):
-            for t in alts:
-                self.index.setdefault(t, []).append(i)
-
-    def __call__(self, held: frozenset[str]) -> float:
-        hit: set[int] = set()
-        for t in self.index.keys() & held:
-            hit.update(self.index[t])
-        return sum(self.weights[i] for i in sorted(hit)) / self.total
 
 
 def passage_rows(passages: list[Passage], sims: list[np.ndarray], analysis: QueryAnalysis,

@@ -13,7 +13,8 @@ import numpy as np
 
 from assistant.answer.extractive.sentences import Sentence
 from assistant.retrieval.analysis import QueryAnalysis
-from assistant.text.cues import CUE_REQUIRED, cue
+from assistant.text.coverage import Coverage
+from assistant.text.cues import CUE_REQUIRED
 from assistant.text.dates import near_day
 
 FEATURES = (
@@ -51,10 +52,11 @@ def feature_rows(sents: list[Sentence], sims: np.ndarray, analysis: QueryAnalysi
     outlets = set(analysis.outlets)
     years = {str(y) for y in analysis.years}
     kind = analysis.kind
-    parts = analysis.parts
+    # a word the question's IDF does not know (an outlet's) weighs 1 in a side's share
+    parts = [Coverage(part, idf, missing=1.0) for part in analysis.parts]
     for i, s in enumerate(sents):
-        part_cover = max((_share(part, idf, s.terms) for part in parts), default=s.cover)
-        c = cue(kind, s.text)
+        part_cover = max((share(s.terms) for share in parts), default=s.cover)
+        c = s.cue
         src = s.passage.source
         x[i] = (
             s.cover,
@@ -75,13 +77,6 @@ def feature_rows(sents: list[Sentence], sims: np.ndarray, analysis: QueryAnalysi
             1.0 if len(s.terms) < 5 else 0.0,
         )
     return x
-
-
-def _share(groups: dict[str, set[str]], idf: dict[str, float], held: frozenset[str]) -> float:
-    """The IDF-weighted share of the groups with an alternative among ``held`` (a word the question's IDF
-    does not know, e.g. an outlet's, weighs 1)."""
-    total = sum(idf.get(g, 1.0) for g in groups) or 1.0
-    return sum(idf.get(g, 1.0) for g, alts in groups.items() if alts & held) / total
 
 
 QUESTION_FEATURES = (

@@ -50,7 +50,7 @@ def score(sents: list[Sentence], groups: dict[str, set[str]], idf: dict[str, flo
                     s.near |= group[j].matched - s.matched
             s.cover = (sum(idf[g] for g in s.matched) + 0.5 * sum(idf[g] for g in s.near)) / total
             short = 0.5 if len(s.terms) < 5 else 1.0
-            c = cue(kind, s.text)
+            c = s.cue = cue(kind, s.text)
             # a "why" sentence without a reason (a "when" without a date) barely answers
             missing = 0.7 if kind in CUE_REQUIRED and c == 0.0 else 1.0
             # the cue amplifies coverage, it does not replace it: "due to vote" is no reason

@@ -50,6 +50,7 @@ class Sentence:
     matched: set[str] = field(default_factory=set)  # question term groups in the sentence
     near: set[str] = field(default_factory=set)  # ...only in a neighbouring sentence of its paragraph
     cover: float = 0.0
+    cue: float = 0.0  # how well it carries the kind of answer asked for (``text.cues.cue``), set when scored
     score: float = 0.0
     vector: np.ndarray | None = None  # its unit vector, from the embedding model
 
