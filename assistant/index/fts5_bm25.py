@@ -177,11 +177,11 @@ class Fts5Postings:
         keep = ids < len(snap.length)  # a row committed after the snapshot was read: the next search has it
         held = (ids[keep], freq[keep])
         with snap.lock:
-            if snap.held + len(ids) > self.cache:
+            if snap.held + len(held[0]) > self.cache:
                 snap.postings.clear()
                 snap.held = 0
             snap.postings[term] = held
-            snap.held += len(ids)
+            snap.held += len(held[0])
         return held
 
     def _instances(self, term: str) -> list[tuple[int, int]]:
