@@ -67,6 +67,9 @@ class Settings(BaseSettings):
                                "besides its listen address, or * for any (behind a proxy)")
     max_body_bytes: int = Field(1_000_000, ge=1024, description="largest JSON request body")
     max_upload_bytes: int = Field(20_000_000, ge=1024, description="largest upload to /v1/ingest")
+    warm_passages: int = Field(10_000, ge=0, le=100_000, description="passages of the latest articles a server "
+                               "(web or Slack) reads into memory when it starts, in the background, so that its "
+                               "first questions are as quick as later ones (0: none)")
 
     # Slack: Slack's own variable names (the CITEWISE_ ones work too)
     slack_bot_token: str | None = Field(None, validation_alias=AliasChoices("SLACK_BOT_TOKEN",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
@@ -34,6 +34,7 @@ from assistant.retrieval.analysis import QueryAnalysis, analyse, validate_questi
 from assistant.retrieval.filters import Filters
 from assistant.retrieval.hybrid import Hybrid
 from assistant.retrieval.rerank import make_reranker
+from assistant.warm import Warmed, Warmer
 
 if TYPE_CHECKING:
     from ingest.pipeline import IngestReport
@@ -110,6 +111,19 @@ class Pipeline:
             return self.answerer.stream(analysis, evidence)
         return as_stream(self.answerer.compose(analysis, evidence))
 
+    def warm(self, limit: int, stop: Callable[[], bool] = lambda: False) -> Warmed:
+        """Read ahead what questions read (``assistant.warm``): the lexical index, then at most ``limit``
+        passages of the latest articles, through every stage that keeps what it reads. Ends early when
+        ``stop()`` says so."""
+        warmed = Warmed(postings=self.store.warm_index(stop))
+        for batch in self.store.passages(limit):
+            if stop():
+                break
+            self.reranker.warm(batch)
+            self.answerer.warm(self.evidence.filter(batch))
+            warmed.passages += len(batch)
+        return warmed
+
     def close(self) -> None:
         self.hybrid.close()
 
@@ -126,6 +140,8 @@ class Assistant:
         self.pipeline = Pipeline(self.store, self.settings)
         self.progress = progress
         self._seed_checked = False
+        # a server reads ahead when it starts (``start_warming``); a one-off question does not wait for it
+        self.warmer = Warmer(self.pipeline, self.settings.warm_passages)
 
     @property
     def answerer(self) -> Answerer:
@@ -178,12 +194,17 @@ class Assistant:
         yield from self.pipeline.run(question, k, filters, list(history or []))
 
     # -- resources ---------------------------------------------------------------
+    def start_warming(self) -> None:
+        """Read ahead in the background (``assistant.warm``): servers call this once the store is seeded."""
+        self.warmer.start()
+
     def clear_cache(self) -> None:
         """Forget the question vectors kept (benchmarks measure cold questions)."""
         self.pipeline.hybrid.clear_cache()
 
     def close(self) -> None:
         """End the threads the pipeline started; the assistant still works after (they start anew)."""
+        self.warmer.stop()
         self.pipeline.close()
 
     def __enter__(self) -> Assistant:

@@ -11,6 +11,7 @@ from assistant.index.fts5_bm25 import Fts5Postings, one_token
 from assistant.index.lexical import BM25_WEIGHTS, Fts5LexicalIndex, _match, query_terms
 from assistant.index.sqlite import SqliteDb
 from assistant.index.types import published_ts
+from assistant.text.terms import terms as analysed
 from tests.test_index_lexical import Corpus
 
 WORDS = "pier crane harbour vote budget mayor storm ferry tariff court ruling strike bridge council".split()
@@ -118,3 +119,68 @@ def test_an_empty_index_finds_nothing(tmp_path):
     corpus = Corpus(SqliteArticles(db), Fts5LexicalIndex(db))
     assert corpus.lexical.search({"pier"}, 5) == []
     assert corpus.lexical.postings.search(["pier"], 5) is None  # type: ignore[attr-defined]  # FTS5 answers
+
+
+def _weights() -> list[float]:
+    return [float(w) for w in BM25_WEIGHTS.split(",")]
+
+
+def test_read_ahead_keeps_every_terms_postings_as_a_search_reads_them(tmp_path):
+    import numpy as np
+
+    corpus = _corpus(tmp_path)
+    db = corpus.articles.db  # type: ignore[attr-defined]
+    ahead, asked = Fts5Postings(db, _weights()), Fts5Postings(db, _weights())
+    kept = ahead.warm()
+    snap, other = ahead._held, asked._snapshot()
+    assert snap is not None and other is not None
+    assert kept == snap.held == sum(len(ids) for ids, _ in snap.postings.values()) > 0
+    assert set(analysed(" ".join(WORDS))) | {"note0", "zebra"} <= snap.postings.keys()
+    for term, (ids, freq) in snap.postings.items():
+        want_ids, want_freq = asked._postings(other, term)
+        assert np.array_equal(ids, want_ids) and np.array_equal(freq, want_freq), term
+    # and a search after reading ahead reads nothing more
+    before = dict(snap.postings)
+    assert ahead.search(["pier", "storm", "note3"], 10) == asked.search(["pier", "storm", "note3"], 10)
+    assert snap.postings == before
+
+
+def test_read_ahead_stops_at_the_cache_and_searches_score_the_same(tmp_path):
+    corpus = _corpus(tmp_path)
+    small = Fts5Postings(corpus.articles.db, _weights(), cache=60)  # type: ignore[attr-defined]
+    assert 0 < small.warm() <= 60
+    for terms in (["pier", "ferry"], ["storm", "note1", "budget"], ["zebra"]):
+        assert small.search(terms, 10) == corpus.lexical.postings.search(terms, 10)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("case", ["stopped", "empty index"])
+def test_read_ahead_that_cannot_finish_keeps_nothing(tmp_path, case):
+    if case == "empty index":
+        db = SqliteDb(tmp_path / "citewise.sqlite3")
+        Fts5LexicalIndex(db)
+        postings = Fts5Postings(db, _weights())
+        assert postings.warm() == 0
+        return
+    corpus = _corpus(tmp_path)
+    postings = Fts5Postings(corpus.articles.db, _weights())  # type: ignore[attr-defined]
+    assert postings.warm(stop=lambda: True) == 0
+    assert postings._held is not None and not postings._held.postings
+
+
+def test_a_commit_during_read_ahead_keeps_nothing_of_the_old_state(tmp_path, monkeypatch):
+    corpus = _corpus(tmp_path)
+    db = corpus.articles.db  # type: ignore[attr-defined]
+    postings = Fts5Postings(db, _weights())
+    pack = postings._pack
+
+    def commit_meanwhile(snap, instances):
+        if not getattr(commit_meanwhile, "done", False):
+            commit_meanwhile.done = True  # type: ignore[attr-defined]
+            corpus.put("late", ["pier storm late."], title="Late", source="The Wire")
+        return pack(snap, instances)
+
+    monkeypatch.setattr(postings, "_pack", commit_meanwhile)
+    assert postings.warm() == 0
+    monkeypatch.undo()
+    assert postings.search(["late"], 5) == corpus.lexical.postings.search(["late"], 5)  # type: ignore[attr-defined]
+    assert postings.search(["late"], 5)

@@ -146,6 +146,18 @@ class TestLexicalIndex:
         corpus.remove("a")
         assert corpus.lexical.doc_freq(["pier", "crane"]) == (1, {"pier": 0, "crane": 1})
 
+    def test_reading_ahead_keeps_the_frequencies_and_rankings_and_follows_writes(self, corpus):
+        corpus.put("a", ["The pier was approved.", "The pier opened.", "Cranes."])
+        corpus.put("b", ["A crane fell.", *FILLER])
+        before = corpus.lexical.search(q("pier crane"), 10)
+        kept = corpus.lexical.warm(lambda: False)
+        assert kept > 0 if isinstance(corpus.lexical, Fts5LexicalIndex) else kept == 0  # PostgreSQL scores itself
+        assert corpus.lexical.doc_freq(["pier", "crane", "zeppelin"]) == (24, {"pier": 2, "crane": 2, "zeppelin": 0})
+        assert corpus.lexical.search(q("pier crane"), 10) == before
+        corpus.remove("a")
+        assert corpus.lexical.doc_freq(["pier", "crane"]) == (21, {"pier": 0, "crane": 1})
+        assert [h.article_id for h in corpus.lexical.search(q("pier crane"), 10)] == ["b"]
+
     def test_delete_removes_the_articles_rows_only(self, corpus):
         corpus.put("a", ["The pier was approved.", "The pier opened."])
         corpus.put("b", ["A pier, once."])

@@ -64,6 +64,17 @@ def test_server_mode_answers_the_sample_set_as_the_embedded_store_does(tmp_path,
     assert not any(p.is_file() and p.suffix == ".sqlite3" for p in (tmp_path / "home").rglob("*"))
 
 
+def test_server_mode_reads_ahead_and_answers_as_before(tmp_path, demo, embeddings, server):
+    a = make_assistant(tmp_path / "home", embeddings, **server)
+    a.ensure_seeded()
+    warmed = a.pipeline.warm(10_000)
+    # PostgreSQL scores BM25 itself: no postings are kept here, the passages are read as on SQLite
+    assert (warmed.postings, warmed.passages) == (0, a.store.articles.chunk_count())
+    for q in sample_questions(10):
+        ours, theirs = a.ask(q).to_dict(), demo.ask(q).to_dict()
+        assert (ours["status"], ours["answer"]) == (theirs["status"], theirs["answer"]), q
+
+
 def test_check_repairs_what_a_killed_ingest_leaves_in_server_mode(tmp_path, embeddings, server):
     a = make_assistant(tmp_path / "home", embeddings, **server)
     a.ensure_seeded()

@@ -1,8 +1,8 @@
 """What every answerer is: ``compose`` an answer from the analysed question and the filtered evidence;
 ``stream`` it as text pieces then the Answer; ``rewrite`` a follow-up into a stand-alone question.
 
-``stream`` and ``rewrite`` have defaults (the composed answer a line at a time; no rewrite, so the
-earlier questions become the follow-up's context), which an answerer that can do better overrides.
+``stream``, ``rewrite`` and ``warm`` have defaults (the composed answer a line at a time; no rewrite, so the
+earlier questions become the follow-up's context; nothing read ahead), which an answerer that can do better overrides.
 Whatever an answerer returns passes ``verify.enforce`` in the pipeline.
 """
 
@@ -30,6 +30,9 @@ class Answerer(ABC):
     def rewrite(self, question: str, history: list[str]) -> str | None:
         """The follow-up ``question`` as a stand-alone question, or None to read it in its context."""
         return None
+
+    def warm(self, evidence: Evidence) -> None:  # noqa: B027 (optional: most answerers keep nothing)
+        """Read ahead what composing from this evidence would read (a server does it when it starts)."""
 
 
 def as_stream(answer: Answer) -> Iterator[str | Answer]:

@@ -33,7 +33,7 @@ _INJECTION = re.compile(
 )
 # by article text: the same articles come back question after question
 _CORRECTIONS: Memo[str, bool] = Memo(1024)
-SENTENCE_CACHE = 50_000  # sentences whose verdict is kept: passages recur across questions
+SENTENCE_CACHE = 100_000  # sentences whose verdict is kept: passages recur across questions
 
 Span = tuple[int, int, bool]  # a sentence's start and end in its article, and whether it may be quoted
 
@@ -118,7 +118,7 @@ class EvidenceFilter:
     def __init__(self, get_text: Callable[[str], str]) -> None:
         self.get_text = get_text
         self._verdicts: Memo[str, bool] = Memo(SENTENCE_CACHE)
-        self._spans: Memo[tuple[str, int, int, int, int], list[tuple[int, int]]] = Memo(SENTENCE_CACHE // 10)
+        self._spans: Memo[tuple[str, int, int, int, int], list[tuple[int, int]]] = Memo(SENTENCE_CACHE // 5)
 
     def filter(self, passages: list[Passage]) -> Evidence:
         texts: dict[str, str] = {}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +29,7 @@ from assistant.index.types import Hit
 K1, B = 1.2, 0.75  # FTS5's, fixed there
 POSTINGS_CACHE = 4_000_000  # postings kept (16 bytes each) before the kept terms are let go
 VOCAB = "citewise_chunk_instances"  # a temp table of each connection: no schema change in the store
+_COLUMN = "CASE col WHEN 'title' THEN 0 WHEN 'body' THEN 1 ELSE 2 END"  # FTS5's column number
 
 
 def _varints(blob: bytes) -> list[int]:
@@ -166,16 +167,7 @@ class Fts5Postings:
         held = snap.postings.get(term)
         if held is not None:
             return held
-        found = np.array(self._instances(term), dtype=np.int64).reshape(-1, 2)  # (row, column number)
-        docs, weights = found[:, 0], self.weights[found[:, 1]]
-        first = np.ones(len(docs), dtype=bool)  # the instances come by row, then column and offset
-        np.not_equal(docs[1:], docs[:-1], out=first[1:])
-        ids = docs[first]
-        freq = np.zeros(len(ids))
-        # one addition after another, as FTS5's loop does them: the same doubles
-        np.add.at(freq, np.cumsum(first) - 1, weights)
-        keep = ids < len(snap.length)  # a row committed after the snapshot was read: the next search has it
-        held = (ids[keep], freq[keep])
+        held = self._pack(snap, self._instances(term))
         with snap.lock:
             if snap.held + len(held[0]) > self.cache:
                 snap.postings.clear()
@@ -184,13 +176,69 @@ class Fts5Postings:
             snap.held += len(held[0])
         return held
 
+    def _pack(self, snap: _Snapshot, instances: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """A term's (row, column number) instances, in FTS5's order, as its rows and weighted frequencies."""
+        found = np.array(instances, dtype=np.int64).reshape(-1, 2)
+        docs, weights = found[:, 0], self.weights[found[:, 1]]
+        first = np.ones(len(docs), dtype=bool)  # the instances come by row, then column and offset
+        np.not_equal(docs[1:], docs[:-1], out=first[1:])
+        ids = docs[first]
+        freq = np.zeros(len(ids))
+        # one addition after another, as FTS5's loop does them: the same doubles
+        np.add.at(freq, np.cumsum(first) - 1, weights)
+        keep = ids < len(snap.length)  # a row committed after the snapshot was read: the next search has it
+        return ids[keep], freq[keep]
+
+    def warm(self, stop: Callable[[], bool] = lambda: False) -> int:
+        """Every term's postings read in one pass over FTS5's instances and kept, as far as the cache holds
+        them: a server does this when it starts, and a question then reads none. The postings now kept
+        (0 when nothing is indexed, ``stop`` said so, or a commit came meanwhile: its terms are then read as
+        questions need them)."""
+        snap = self._snapshot()
+        if snap is None or not snap.rows:
+            return 0
+        rows = self._vocab(self.db.conn()).execute(f"SELECT term, doc, {_COLUMN} FROM temp.{VOCAB}")
+        ready: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        size, term, instances = 0, "", []
+        for batch in iter(lambda: rows.fetchmany(65_536), []):
+            if stop():
+                return 0
+            for t, doc, col in batch:
+                if t != term:
+                    size += self._ready(snap, ready, term, instances)
+                    term, instances = t, []
+                instances.append((doc, col))
+            if snap.held + size >= self.cache:
+                break
+        else:
+            self._ready(snap, ready, term, instances)
+        if self.db.generation() != snap.generation:  # rows of two states: what questions read is one
+            return 0
+        with snap.lock:
+            for t, held in ready.items():
+                if t not in snap.postings and snap.held + len(held[0]) <= self.cache:
+                    snap.postings[t] = held
+                    snap.held += len(held[0])
+            return snap.held
+
+    def _ready(self, snap: _Snapshot, ready: dict[str, tuple[np.ndarray, np.ndarray]], term: str,
+               instances: list[tuple[int, int]]) -> int:
+        """``term``'s postings into ``ready`` (a term FTS5 splits is never searched here); their number."""
+        if not instances or not one_token(term):
+            return 0
+        ready[term] = held = self._pack(snap, instances)
+        return len(held[0])
+
+    @staticmethod
+    def _vocab(conn: sqlite3.Connection) -> sqlite3.Connection:
+        """The connection, with its table of FTS5's instances (made on its first use)."""
+        conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{VOCAB} USING fts5vocab(main, chunks_fts, 'instance')")
+        return conn
+
     def _instances(self, term: str) -> list[tuple[int, int]]:
         conn = self.db.conn()
-        query = (f"SELECT doc, CASE col WHEN 'title' THEN 0 WHEN 'body' THEN 1 ELSE 2 END FROM temp.{VOCAB} "
-                 "WHERE term = ?")
+        query = f"SELECT doc, {_COLUMN} FROM temp.{VOCAB} WHERE term = ?"
         try:
             return conn.execute(query, (term,)).fetchall()
         except sqlite3.OperationalError:  # this connection's first search: its vocabulary table
-            conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{VOCAB} "
-                         "USING fts5vocab(main, chunks_fts, 'instance')")
-            return conn.execute(query, (term,)).fetchall()
+            return self._vocab(conn).execute(query, (term,)).fetchall()

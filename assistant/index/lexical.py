@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any, Protocol
 
 from assistant.index.fts5_bm25 import Fts5Postings
@@ -81,6 +81,10 @@ class LexicalIndex(Protocol):
     def count(self) -> int: ...
     def optimize(self) -> None: ...
     def rebuild(self) -> None: ...
+    def warm(self, stop: Callable[[], bool]) -> int: ...
+
+
+DF_WARM_TERMS = DF_CACHE_TERMS // 2  # frequencies a warm index holds: room is left for the terms it lacks
 
 
 class Fts5LexicalIndex:
@@ -185,6 +189,16 @@ class Fts5LexicalIndex:
                 cache.clear()
             cache.update({t: found.get(t, 0) for t in missing})
         return n, {t: cache[t] for t in ts}
+
+    def warm(self, stop: Callable[[], bool]) -> int:
+        """Read what questions read into memory (a server does this when it starts): the terms' document
+        frequencies and their postings. The postings kept."""
+        generation = self.db.generation()
+        n = self.db.row("SELECT count(*) FROM chunks")[0]
+        df = dict(self.db.rows("SELECT term, doc FROM chunks_vocab LIMIT ?", (DF_WARM_TERMS,)))
+        if self.db.generation() == generation:
+            self._df = (generation, n, df)
+        return self.postings.warm(stop)
 
     def article_terms(self, article_id: str) -> frozenset[str]:
         """Every analysed term of the article's title and chunks, as indexed (empty when it has no rows)."""

@@ -16,12 +16,12 @@ it has no document frequencies, so a rare name counts no more than a common word
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 import psycopg
 
-from assistant.index.lexical import BM25_WEIGHTS, DF_CACHE_TERMS, outlet_token, query_terms
+from assistant.index.lexical import BM25_WEIGHTS, DF_CACHE_TERMS, DF_WARM_TERMS, outlet_token, query_terms
 from assistant.index.pg import PgDb, clean
 from assistant.index.types import Hit
 from assistant.text.terms import terms
@@ -89,6 +89,16 @@ class PgLexicalIndex:
                 cache.clear()
             cache.update({t: found.get(t, 0) for t in missing})
         return n, {t: cache[t] for t in ts}
+
+    def warm(self, stop: Callable[[], bool]) -> int:
+        """The terms' document frequencies read into memory (a server does this when it starts). BM25 runs
+        in PostgreSQL: no postings are kept here, so 0."""
+        generation = self.db.generation()
+        n = self.db.row("SELECT docs FROM lexical_totals")[0]
+        df = dict(self.db.rows("SELECT term, df FROM lexical_terms LIMIT %s", (DF_WARM_TERMS,)))
+        if self.db.generation() == generation:
+            self._df = (generation, n, df)
+        return 0
 
     def article_terms(self, article_id: str) -> frozenset[str]:
         """Every analysed term of the article's title and chunks, as indexed (empty when it has no rows)."""

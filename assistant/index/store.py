@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -17,13 +17,15 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from assistant.cache import Memo
-from assistant.errors import ConfigError
+from assistant.errors import ConfigError, NotFoundError
 from assistant.index.articles import ArticleRepository
 from assistant.index.lexical import LexicalIndex
 from assistant.index.sentence_vectors import analyse_sentences, embed_chunks
-from assistant.index.types import Hit, Items, SentenceRow, published_ts
+from assistant.index.types import ChunkRow, Hit, Items, SentenceRow, published_ts
 from assistant.index.vectors import VectorIndex
-from assistant.models import Article, Chunk
+from assistant.models import Article, Chunk, Passage
+
+WARM_BATCH = 32  # articles a batch of ``passages``: their sentence vectors are read in one query
 
 
 def check_embeddings(articles: ArticleRepository, name: str, home: Path | str) -> None:
@@ -246,6 +248,41 @@ class Store:
     def sentence_analyses(self, article_ids: Collection[str]) -> dict[str, dict[int, tuple[int, str]]]:
         """Each article's stored sentence analyses, {start: (end, ``pack_analysis`` string)}."""
         return self.articles.sentence_analyses(article_ids)
+
+    def warm_index(self, stop: Callable[[], bool] = lambda: False) -> int:
+        """Read what the lexical index reads for questions into memory; the postings kept (see ``warm``)."""
+        return self.lexical.warm(stop)
+
+    def passages(self, limit: int, batch: int = WARM_BATCH) -> Iterator[list[Passage]]:
+        """At most ``limit`` stored chunks as passages, ``batch`` articles' at a time, the latest published
+        articles first (the ones asked about most): what a server reads ahead when it starts. An article
+        removed meanwhile is left out."""
+        metas = self.articles.metas()
+        by_article: dict[str, list[ChunkRow]] = {}
+        for row in self.articles.chunks(self.articles.chunk_ids()):
+            by_article.setdefault(row.article_id, []).append(row)
+        order = sorted((aid for aid in by_article if aid in metas),
+                       key=lambda aid: (metas[aid].get("published_ts") or float("-inf"), aid), reverse=True)
+        out: list[Passage] = []
+        articles = 0
+        for aid in order:
+            if limit <= 0:
+                break
+            try:
+                text = self.get_text(aid)
+            except NotFoundError:
+                continue
+            ref = {f: metas[aid].get(f) for f in ("title", "source", "author", "published", "url")}
+            rows = sorted(by_article[aid], key=lambda r: r.index)[:limit]
+            out += [Passage(article_id=aid, chunk_id=f"{aid}@{r.start}", start=r.start, end=r.end,
+                            text=text[r.start:r.end], score=0.0, **ref) for r in rows]
+            limit -= len(rows)
+            articles += 1
+            if articles % batch == 0:
+                yield out
+                out = []
+        if out:
+            yield out
 
     def remove(self, article_id: str) -> None:
         """Delete an article, its chunks and vectors. NotFoundError if absent."""

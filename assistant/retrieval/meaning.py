@@ -72,6 +72,11 @@ class Meaning:
                 vecs[i] = self._embedded.get(text, lambda t=text: embed_array(self.store.embeddings, [t])[0])
         return np.stack(vecs)  # type: ignore[arg-type]
 
+    def warm(self, article_ids: set[str]) -> None:
+        """Read these articles' sentence vectors and analyses now (a server reads ahead when it starts)."""
+        self._stored(article_ids)
+        self.analyses(article_ids)
+
     def analyses(self, article_ids: set[str]) -> dict[str, dict[int, tuple[int, str]]]:
         """Each article's sentence analyses as ingest stored them, {start: (end, analysis)} (read once per
         version of the article; an article stored without them is absent)."""

@@ -37,6 +37,10 @@ class Reranker(Protocol):
         """The passages in their new order, best first, at most ``analysis.k`` of them."""
         ...
 
+    def warm(self, passages: list[Passage]) -> None:
+        """Read and analyse now what ranking these passages for a question would (a server reads ahead)."""
+        ...
+
 
 class IdentityReranker:
     """The hybrid ranking as it is."""
@@ -46,6 +50,9 @@ class IdentityReranker:
 
     def rerank(self, analysis: QueryAnalysis, passages: list[Passage]) -> list[Passage]:
         return passages[:analysis.k]
+
+    def warm(self, passages: list[Passage]) -> None:
+        return None
 
 
 class MeaningReranker:
@@ -74,15 +81,23 @@ class MeaningReranker:
 
     def rows(self, analysis: QueryAnalysis, passages: list[Passage]) -> np.ndarray:
         """The passage model's signals of each passage."""
-        stored = self.meaning.analyses({p.article_id for p in passages})
-        read = [self._terms.get(p.text, lambda p=p: _passage_terms(p, stored.get(p.article_id, {})))
-                for p in passages]
+        read = self._read(passages)
         sentence_held, held = [r[0] for r in read], [r[1] for r in read]
         alts = set(analysis.terms) | {g for part in analysis.parts for g in part}
         n, df = self.store.doc_freq(alts)
         idf = {t: math.log(1 + (n - max(1, d) + 0.5) / (max(1, d) + 0.5)) for t, d in
                ((t, df.get(t, 0)) for t in alts)}
         return passage_rows(passages, self.sentence_sims(analysis, passages), analysis, held, sentence_held, idf)
+
+    def warm(self, passages: list[Passage]) -> None:
+        self.meaning.warm({p.article_id for p in passages})
+        self._read(passages)
+
+    def _read(self, passages: list[Passage]) -> list[tuple[tuple[frozenset[str], ...], frozenset[str]]]:
+        """Each passage's sentences' analysed terms, and its own (kept: passages recur across questions)."""
+        stored = self.meaning.analyses({p.article_id for p in passages})
+        return [self._terms.get(p.text, lambda p=p: _passage_terms(p, stored.get(p.article_id, {})))
+                for p in passages]
 
     def rerank(self, analysis: QueryAnalysis, passages: list[Passage]) -> list[Passage]:
         if len(passages) <= 1:

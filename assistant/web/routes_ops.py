@@ -1,4 +1,5 @@
-"""Operations: ``/healthz`` (the process is up), ``/readyz`` (store and embedder answer), ``/metrics``."""
+"""Operations: ``/healthz`` (the process is up), ``/readyz`` (store and embedder answer; how far the server
+has read ahead, ``assistant.warm``), ``/metrics``."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ async def readyz(services: ServicesDep) -> Any:
         a = services.assistant()
         a.store.ping()
         a.embeddings.embed_query("ready")
-        return {"status": "ready", "articles": a.store.count(), "backend": services.settings.llm}
+        return {"status": "ready", "articles": a.store.count(), "backend": services.settings.llm,
+                "warm": a.warmer.status()}
 
     try:
         return await run_in_threadpool(check)

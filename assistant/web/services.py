@@ -49,6 +49,7 @@ class Services:
                     self._embeddings = make_embeddings(self.settings.embeddings)
                 a = Assistant(self.settings, embeddings=self._embeddings)
                 a.ensure_seeded()
+                a.start_warming()  # in the background: questions are answered meanwhile
                 self._assistant = a
                 log.info("store ready: %d articles in %s", a.store.count(), self.settings.chroma_url
                          or self.settings.home)

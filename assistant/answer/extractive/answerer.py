@@ -69,6 +69,9 @@ class ExtractiveAnswerer(Answerer):
         # analysed terms of whole articles, for the names check
         self._terms_cache: Memo[tuple[str, str], frozenset[str]] = Memo(1024)  # ~30 kB each
 
+    def warm(self, evidence: Evidence) -> None:
+        self.reader.candidates(evidence)
+
     def compose(self, analysis: QueryAnalysis, evidence: Evidence) -> Answer:
         """Answer from the evidence; the analysis' context (earlier questions) lends a follow-up its subject."""
         return self.finish(analysis, evidence, self.read(analysis, evidence))

@@ -17,7 +17,7 @@ from assistant.models import Passage
 from assistant.text.dates import MONTHS
 from assistant.text.terms import sentence_terms
 
-ANALYSIS_CACHE = 50_000  # sentences whose analysis is kept (~25 MB at most)
+ANALYSIS_CACHE = 100_000  # sentences whose analysis is kept (~50 MB at most): a server reads 10,000 passages ahead
 
 
 @dataclass
