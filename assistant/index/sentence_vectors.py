@@ -62,12 +62,25 @@ def chunk_sentences(text: str, chunk: Chunk) -> list[tuple[int, int]]:
 def embed_chunks(embeddings: Embeddings, text: str,
                  chunks: Sequence[Chunk]) -> tuple[list[list[float]], list[SentenceRow]]:
     """The chunks' vectors (each the unit mean of its sentences') and their sentences' rows."""
-    spans = [chunk_sentences(text, c) for c in chunks]
-    flat = [s for group in spans for s in group]
-    vecs = embed_array(embeddings, [text[s:e] for s, e in flat])
-    rows: list[SentenceRow] = [(s, e, pack(v)) for (s, e), v in zip(flat, vecs, strict=True)]
-    out, i = [], 0
-    for group in spans:
-        out.append(unit(vecs[i:i + len(group)].mean(axis=0)).tolist())
-        i += len(group)
+    vectors, rows = embed_articles(embeddings, [(text, chunks)])
+    return vectors, rows[0]
+
+
+def embed_articles(embeddings: Embeddings, items: Sequence[tuple[str, Sequence[Chunk]]]
+                   ) -> tuple[list[list[float]], list[list[SentenceRow]]]:
+    """Every chunk's vector, in order, and each article's sentence rows: the sentences of all the
+    articles (text, chunks) are embedded in one call, so its batches are fuller and evener in length."""
+    spans = [[chunk_sentences(text, c) for c in chunks] for text, chunks in items]
+    texts = [text[s:e] for (text, _), groups in zip(items, spans, strict=True) for g in groups for s, e in g]
+    vecs = embed_array(embeddings, texts)
+    out: list[list[float]] = []
+    rows: list[list[SentenceRow]] = []
+    i = 0
+    for groups in spans:
+        article_rows: list[SentenceRow] = []
+        for group in groups:
+            article_rows += [(s, e, pack(v)) for (s, e), v in zip(group, vecs[i:i + len(group)], strict=True)]
+            out.append(unit(vecs[i:i + len(group)].mean(axis=0)).tolist())
+            i += len(group)
+        rows.append(article_rows)
     return out, rows

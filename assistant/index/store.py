@@ -20,7 +20,7 @@ from assistant.cache import Memo
 from assistant.errors import ConfigError, NotFoundError
 from assistant.index.articles import ArticleRepository
 from assistant.index.lexical import LexicalIndex
-from assistant.index.sentence_vectors import analyse_sentences, embed_chunks
+from assistant.index.sentence_vectors import analyse_sentences, embed_articles
 from assistant.index.types import ChunkRow, Hit, Items, SentenceRow, published_ts
 from assistant.index.vectors import VectorIndex
 from assistant.models import Article, Chunk, Passage
@@ -202,11 +202,9 @@ class Store:
     def embed(self, items: Items) -> tuple[list[list[float]], dict[str, list[SentenceRow]]]:
         """The chunks' vectors, in order, each the mean of its sentences' vectors, and those sentences' rows
         by article id (an article's chunks may come in several runs: their rows are joined)."""
-        vectors: list[list[float]] = []
+        vectors, per_article = embed_articles(self.embeddings, [(a.text, chunks) for a, chunks in items])
         rows: dict[str, list[SentenceRow]] = {}
-        for article, chunks in items:
-            got, sents = embed_chunks(self.embeddings, article.text, chunks)
-            vectors += got
+        for (article, _), sents in zip(items, per_article, strict=True):
             rows.setdefault(article.article_id, []).extend(sents)
         return vectors, rows
 
