@@ -1,5 +1,7 @@
 """The extractive answerer on the bundled sample articles: right quotes, verbatim, or an honest no_answer."""
 
+import dataclasses
+
 import pytest
 
 from assistant.answer.extractive.answerer import ExtractiveAnswerer
@@ -166,6 +168,18 @@ def test_a_quote_overlapping_one_already_taken_is_skipped():
     # a why quote takes in the next sentence when it carries a reason: the second is inside the first
     picks = select(sents, "why", texts, {}, cfg, floor=0.0)
     assert len(picks) == 1 and texts["a"][picks[0].start:picks[0].end] == "Why it happened. Because of the reason."
+
+
+def test_a_line_an_article_repeats_is_quoted_once():
+    from assistant.answer.extractive.selection import select
+
+    sents, texts = _sentences([("a", "Do you know more?", 0.9), ("a", "Alpha one.", 0.5)])
+    texts["a"] += " Do you know more?"  # the article repeats the line at its end
+    again = texts["a"].rindex("Do you know more?")
+    repeat = dataclasses.replace(sents[0], start=again, end=again + len("Do you know more?"), score=0.8)
+    cfg = ExtractiveConfig(max_quotes=3, same_article_share=0.0)
+    picks = select([sents[0], repeat, sents[1]], "what", texts, {}, cfg, floor=0.0)
+    assert [texts["a"][p.start:p.end] for p in picks] == ["Do you know more?", "Alpha one."]
 
 
 @pytest.mark.parametrize("cosine, twins", [(0.97, True), (0.7, False)])

@@ -58,6 +58,8 @@ def select(sents: list[Sentence], kind: str, texts: dict[str, str], idf: dict[st
             start, end = extend(s, kind, texts[s.article_id], cfg)
             if any(p.start < end and start < p.end for p in same_article):
                 continue  # overlaps a quote of the article, or lies inside one extended over it
+            if any(p.sentence.text == s.text for p in same_article):
+                continue  # a line the article repeats ("Do you work at OpenAI? ...") is quoted once
             picks.append(Pick(s, start, end))
     # a near copy too weak to be picked still shows where else the fact stands
     for s in sents:
