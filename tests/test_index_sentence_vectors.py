@@ -3,7 +3,7 @@ chunk's vector is the mean of its sentences'; they are replaced with their artic
 
 import numpy as np
 
-from assistant.index.sentence_vectors import chunk_sentences, embed_articles, embed_chunks, unpack
+from assistant.index.sentence_vectors import chunk_sentences, embed_articles, unpack
 from assistant.models import Article, Chunk
 from assistant.text.sentences import sentence_spans
 from assistant.text.terms import analyse, unpack_analysis
@@ -20,7 +20,7 @@ def chunks_of(text: str, article_id: str = "a1") -> list[Chunk]:
 
 def test_each_chunks_vector_is_the_unit_mean_of_its_sentences(embeddings):
     chunks = chunks_of(TEXT)
-    vectors, rows = embed_chunks(embeddings, TEXT, chunks)
+    vectors, (rows,) = embed_articles(embeddings, [(TEXT, chunks)])
     assert [(s, e) for s, e, _ in rows] == sentence_spans(TEXT)
     m = unpack(rows)
     assert m.shape == (4, 384) and np.allclose(np.linalg.norm(m, axis=1), 1.0, atol=1e-2)
@@ -34,10 +34,10 @@ def test_articles_embedded_together_get_what_each_gets_alone(embeddings):
     other = "Ferries stopped at noon. The port reopened on Friday.\nA storm was forecast."
     together_vectors, together_rows = embed_articles(embeddings, [(TEXT, chunks_of(TEXT)),
                                                                   (other, chunks_of(other, "a2")), (other, [])])
-    alone = [embed_chunks(embeddings, TEXT, chunks_of(TEXT)), embed_chunks(embeddings, other, chunks_of(other, "a2"))]
+    alone = [embed_articles(embeddings, [(t, chunks_of(t, aid))]) for t, aid in ((TEXT, "a1"), (other, "a2"))]
     assert len(together_vectors) == 4 and together_rows[2] == []
     assert np.allclose(np.array(together_vectors), np.array(alone[0][0] + alone[1][0]), atol=1e-3)
-    for rows, (_, alone_rows) in zip(together_rows, alone, strict=False):
+    for rows, (_, (alone_rows,)) in zip(together_rows, alone, strict=False):
         assert [(s, e) for s, e, _ in rows] == [(s, e) for s, e, _ in alone_rows]
         assert np.allclose(unpack(rows), unpack(alone_rows), atol=1e-3)
 

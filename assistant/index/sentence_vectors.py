@@ -59,13 +59,6 @@ def chunk_sentences(text: str, chunk: Chunk) -> list[tuple[int, int]]:
     return sentence_spans(text, chunk.start, chunk.end) or [(chunk.start, chunk.end)]
 
 
-def embed_chunks(embeddings: Embeddings, text: str,
-                 chunks: Sequence[Chunk]) -> tuple[list[list[float]], list[SentenceRow]]:
-    """The chunks' vectors (each the unit mean of its sentences') and their sentences' rows."""
-    vectors, rows = embed_articles(embeddings, [(text, chunks)])
-    return vectors, rows[0]
-
-
 def embed_articles(embeddings: Embeddings, items: Sequence[tuple[str, Sequence[Chunk]]]
                    ) -> tuple[list[list[float]], list[list[SentenceRow]]]:
     """Every chunk's vector, in order, and each article's sentence rows: the sentences of all the
